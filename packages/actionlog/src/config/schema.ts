@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import { LEVEL_NAMES, parseLevel } from '../record/levels.js';
+import { DURABILITIES, OVERFLOW_POLICIES } from '../sinks/durability.js';
+import { parseSize } from './sizes.js';
+
+const level = z.preprocess(
+  (value) => (typeof value === 'string' ? (parseLevel(value) ?? value) : value),
+  z.enum(LEVEL_NAMES),
+);
+
+/** Bytes as a number or a string with a binary unit: `65536`, `"64KB"`, `"50MB"`, `"2GB"`. */
+const size = z
+  .union([z.number().int().nonnegative(), z.string()])
+  .superRefine((value, ctx) => {
+    if (parseSize(value) === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'expected a size such as 65536, "64KB", "50MB" or "2GB"' });
+    }
+  })
+  .transform((value) => parseSize(value) ?? 0);
+
+const durability = z.enum(DURABILITIES);
+const overflow = z.enum(OVERFLOW_POLICIES);
+const names = z.array(z.string().min(1));
+
+export const fileSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Write the main stream {dir}/{YYYY-MM-DD}.jsonl.'),
+  durability: durability
+    .default('buffered')
+    .describe('buffered | sync (survives SIGKILL) | fsync (group commit).'),
+  maxFileSize: size.prefault('50MB').describe('Start a new segment of the day past this size.'),
+  maxBufferBytes: size.prefault('8MB').describe('Bound of the in-memory buffer of each file sink.'),
+  batchBytes: size.prefault('64KB').describe('Write a batch once this much is buffered.'),
+  flushIntervalMs: z
+    .number()
+    .int()
+    .positive()
+    .default(100)
+    .describe('Write what is buffered at least this often.'),
+  overflow: overflow
+    .default('block')
+    .describe('Full buffer: block (write synchronously) or drop (count and report).'),
+});
+
+export const auditSchema = z.strictObject({
+  enabled: z.boolean().default(true).describe('Also write category "audit" to {dir}/audit/.'),
+  durability: durability.default('sync'),
+});
+
+export const streamSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]*$/i, 'use letters, digits, "-" and "_"')
+    .describe('Directory under {dir}, e.g. "errors" for {dir}/errors/{date}.jsonl.'),
+  level: level.optional().describe('Lowest level the stream takes.'),
+  categories: names.optional().describe('Only these categories.'),
+  durability: durability.default('buffered'),
+});
+
+export const consoleSchema = z.union([
+  z.boolean(),
+  z.strictObject({
+    enabled: z.boolean().default(true),
+    format: z.enum(['pretty', 'json']).default('pretty'),
+    stream: z.enum(['stdout', 'stderr']).default('stdout'),
+    level: level.optional(),
+    colour: z
+      .boolean()
+      .optional()
+      .describe('Default: colours when the stream is a TTY and NO_COLOR is unset.'),
+  }),
+]);
+
+export const limitsSchema = z.strictObject({
+  maxDepth: z.number().int().default(10),
+  maxStringLength: z
+    .number()
+    .int()
+    .default(16 * 1024),
+  maxRecordBytes: size.prefault('256KB'),
+});
+
+const settings = {
+  $schema: z.string().optional(),
+  dir: z.string().min(1).default('./logs').describe('Log directory.'),
+  level: level.default('INFO').describe('Lowest level written: DEBUG, INFO, WARNING, ERROR, CRITICAL.'),
+  name: z.string().optional().describe('The `logger` field of every record.'),
+  app: z.string().optional(),
+  service: z.string().optional(),
+  category: z.string().optional().describe('Category when a record has none (default "system").'),
+  categories: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe('Logger-name prefix → category, e.g. {"shop.auth": "security"}.'),
+  console: consoleSchema.optional().describe('Default: on (pretty) unless NODE_ENV is "production".'),
+  file: fileSchema.prefault({}),
+  audit: auditSchema.prefault({}),
+  streams: z
+    .array(streamSchema)
+    .default([])
+    .describe('More filtered streams, e.g. errors/ for level >= ERROR.'),
+  actions: z
+    .strictObject({
+      allow: names.optional().describe('Only these action types are logged.'),
+      deny: names.optional().describe('These action types are never logged.'),
+    })
+    .prefault({}),
+  limits: limitsSchema.prefault({}),
+  exitHooks: z.boolean().default(true).describe('Flush on exit, signals and crashes.'),
+  redact: z.unknown().optional().describe('Masking rules (see README "What gets masked").'),
+};
+
+export const configSchema = z.strictObject(settings);
+
+/** The file form: the same settings plus per-NODE_ENV profiles laid over them. */
+export const configFileSchema = z.strictObject({
+  ...settings,
+  profiles: z
+    .partialRecord(z.enum(['development', 'production', 'test']), z.record(z.string(), z.unknown()))
+    .optional()
+    .describe('Settings laid over the rest when NODE_ENV matches.'),
+});
+
+/** What users write (every field optional). */
+export type ActionlogConfigInput = z.input<typeof configSchema>;
+/** After defaults. */
+export type ActionlogConfig = z.output<typeof configSchema>;

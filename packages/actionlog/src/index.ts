@@ -1,0 +1,20 @@
+export { findConfigFile, type LoadedConfig, loadConfig } from './config/load.js';
+export type { ActionlogConfig, ActionlogConfigInput } from './config/schema.js';
+export { listSegments, parseSegmentName, type SegmentInfo, segmentFileName } from './files/segments.js';
+export { currentContext, withContext } from './logger/context.js';
+export { type CreateLoggerOptions, createLogger } from './logger/create-logger.js';
+export { type EndTimer, Logger, type LoggerHealth } from './logger/logger.js';
+export { CATEGORIES } from './record/categories.js';
+export { LEVEL, LEVEL_NAMES, type LevelName, OTEL_SEVERITY, parseLevel } from './record/levels.js';
+export {
+  type ActionRecord,
+  CORRELATION_FIELDS,
+  type CorrelationIds,
+  type ErrorInfo,
+  FAILURE_STATUSES,
+  type LogFields,
+} from './record/record.js';
+export type { Masker } from './redact/masker.js';
+export type { Durability, OverflowPolicy } from './sinks/durability.js';
+export { MemorySink } from './sinks/memory-sink.js';
+export type { RecordView, Sink, SinkFilter, SinkHealth } from './sinks/sink.js';

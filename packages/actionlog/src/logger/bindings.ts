@@ -1,0 +1,92 @@
+import { CORRELATION_FIELDS, type CorrelationIds } from '../record/record.js';
+import { quoteJson } from '../serialize/json-string.js';
+import type { SafeSerializer } from '../serialize/safe-serializer.js';
+
+/**
+ * Fields carried by a child logger or a `withContext` scope, split and serialized once so a log
+ * call only concatenates them: correlation ids go to the top level, `logger`/`category`/`service`
+ * set those fields, everything else becomes members of `data`.
+ */
+export interface Bindings {
+  readonly ids: Readonly<CorrelationIds>;
+  /** `,"session_id":"…",…` in record order; empty when there are none. */
+  readonly idsJson: string;
+  readonly logger: string | undefined;
+  readonly category: string | undefined;
+  readonly service: string | undefined;
+  /** `"k":v,…` members for `data`; empty when none. */
+  readonly dataJson: string;
+}
+
+export const NO_BINDINGS: Bindings = {
+  ids: {},
+  idsJson: '',
+  logger: undefined,
+  category: undefined,
+  service: undefined,
+  dataJson: '',
+};
+
+const ID_SET: ReadonlySet<string> = new Set(CORRELATION_FIELDS);
+
+/** `parent` extended by `fields` (fields win). */
+export function extendBindings(
+  parent: Bindings,
+  fields: Record<string, unknown>,
+  serializer: SafeSerializer,
+): Bindings {
+  let ids: CorrelationIds | undefined;
+  let logger = parent.logger;
+  let category = parent.category;
+  let service = parent.service;
+  let dataJson = parent.dataJson;
+  for (const key of Object.keys(fields)) {
+    const value = fields[key];
+    if (value === undefined) continue;
+    if (ID_SET.has(key)) {
+      ids ??= { ...parent.ids };
+      ids[key as keyof CorrelationIds] = String(value);
+    } else if (key === 'logger' && typeof value === 'string') logger = value;
+    else if (key === 'category' && typeof value === 'string') category = value;
+    else if (key === 'service' && typeof value === 'string') service = value;
+    else if (key === 'data' && value !== null && typeof value === 'object') {
+      dataJson = joinMembers(dataJson, dataMembers(value, serializer));
+    } else {
+      dataJson = joinMembers(dataJson, serializer.member(key, value, 'data'));
+    }
+  }
+  const finalIds = ids ?? parent.ids;
+  return {
+    ids: finalIds,
+    idsJson: ids ? idsToJson(finalIds, serializer) : parent.idsJson,
+    logger,
+    category,
+    service,
+    dataJson,
+  };
+}
+
+export function idsToJson(ids: Readonly<CorrelationIds>, serializer: SafeSerializer): string {
+  let out = '';
+  for (const field of CORRELATION_FIELDS) {
+    const value = ids[field];
+    if (value !== undefined) out += ',' + quoteJson(field) + ':' + serializer.string(value);
+  }
+  return out;
+}
+
+/** Members of an explicit `data` value: an object's members, or `"value":…` for anything else. */
+export function dataMembers(value: unknown, serializer: SafeSerializer): string {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    const json = serializer.value(value, 'data');
+    if (json !== undefined && json.charCodeAt(0) === 123 /* { */) return json.slice(1, -1);
+    return json === undefined ? '' : '"value":' + json;
+  }
+  return serializer.member('value', value, 'data');
+}
+
+export function joinMembers(a: string, b: string): string {
+  if (a === '') return b;
+  if (b === '') return a;
+  return a + ',' + b;
+}

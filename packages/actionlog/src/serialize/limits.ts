@@ -1,0 +1,15 @@
+/** Caps that keep one record from exhausting memory or flooding a file. */
+export interface SerializeLimits {
+  /** Objects nested deeper than this become `"[MaxDepth]"`. */
+  maxDepth: number;
+  /** Longer strings are cut and end with `…[+N chars]`. */
+  maxStringLength: number;
+  /** A record whose line is longer loses its `data` (replaced by a `_truncated` marker) and its stacks. */
+  maxRecordBytes: number;
+}
+
+export const DEFAULT_LIMITS: SerializeLimits = {
+  maxDepth: 10,
+  maxStringLength: 16 * 1024,
+  maxRecordBytes: 256 * 1024,
+};

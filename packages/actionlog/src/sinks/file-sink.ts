@@ -1,0 +1,463 @@
+import { fdatasync, write as writeAsync } from 'node:fs';
+import { SegmentFile } from '../files/segment-file.js';
+import { LineBuffer } from '../pipeline/line-buffer.js';
+import { writeStderr } from '../pipeline/stderr.js';
+import { WriteFailures } from '../pipeline/write-failures.js';
+import type { LevelName } from '../record/levels.js';
+import { nextUtcMidnight, utcDay } from '../serialize/timestamp.js';
+import type { Durability, OverflowPolicy } from './durability.js';
+import type { Sink, SinkFilter, SinkHealth } from './sink.js';
+
+/** Formats a record the sink writes about itself (recovery, dropped counts). */
+export type SystemLineFormatter = (
+  level: LevelName,
+  message: string,
+  data: Record<string, unknown>,
+) => string;
+
+export interface FileSinkOptions {
+  name: string;
+  /** The stream's directory: `{dir}` for the main stream, `{dir}/audit` for the audit stream. */
+  dir: string;
+  filter: SinkFilter;
+  durability: Durability;
+  maxFileSize: number;
+  maxBufferBytes: number;
+  batchBytes: number;
+  flushIntervalMs: number;
+  overflow: OverflowPolicy;
+  clock: () => number;
+  systemLine: SystemLineFormatter;
+}
+
+interface InFlightBatch {
+  file: SegmentFile;
+  position: number;
+  data: Buffer;
+  lines: string[];
+  /** Set when a synchronous drain wrote these bytes again; the async result no longer matters. */
+  superseded: boolean;
+}
+
+/** How often (at most) a sink checks that its file still exists at its path. */
+const GONE_CHECK_INTERVAL_MS = 100;
+
+/**
+ * JSONL files `{dir}/{YYYY-MM-DD}[.N].jsonl`: a new file each UTC day and each `maxFileSize`.
+ * Lines collect in a bounded buffer and go out in batches on the thread pool; one batch is in
+ * flight at a time. Write failures keep the lines, retry with backoff and spill the oldest to
+ * stderr past the bound, so nothing is lost and the application never sees an exception.
+ */
+export class FileSink implements Sink {
+  readonly name: string;
+  readonly filter: SinkFilter;
+  readonly wantsView = false;
+  private readonly options: FileSinkOptions;
+  private file: SegmentFile | null = null;
+  private day = '';
+  private dayEnd = Number.NEGATIVE_INFINITY;
+  /** Index to open next when a segment filled up. */
+  private nextIndex = 0;
+  private readonly buffer = new LineBuffer();
+  private inflight: InFlightBatch | null = null;
+  private batchTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly failures = new WriteFailures();
+  private flushWaiters: Array<() => void> = [];
+  private written = 0;
+  private dropped = 0;
+  private droppedUnreported = 0;
+  private fallbackRecords = 0;
+  private lastGoneCheck = Number.NEGATIVE_INFINITY;
+  /** Bytes known to be in the file at its path at the last check. */
+  private verifiedSize = 0;
+  private closed = false;
+
+  constructor(options: FileSinkOptions) {
+    this.options = options;
+    this.name = options.name;
+    this.filter = options.filter;
+  }
+
+  get dir(): string {
+    return this.options.dir;
+  }
+
+  write(line: string, timeMs: number, sync: boolean): void {
+    if (this.closed) {
+      this.sendToStderr([line]);
+      return;
+    }
+    this.rollIfNeeded(timeMs, line.length);
+    const opts = this.options;
+    if (this.buffer.size + this.inflightSize() + line.length > opts.maxBufferBytes) {
+      if (this.failures.failing) this.spillOldest(line.length);
+      else if (opts.overflow === 'block' || sync) this.drainSync(false);
+      else {
+        this.dropped++;
+        this.droppedUnreported++;
+        return;
+      }
+    }
+    this.buffer.push(line);
+    if (sync || opts.durability === 'sync') {
+      this.drainSync(false);
+    } else if (this.inflight === null && !this.failures.failing) {
+      if (this.buffer.size >= opts.batchBytes) this.startWrite();
+      else if (this.batchTimer === null) this.armBatchTimer();
+    }
+  }
+
+  flush(): Promise<void> {
+    if (this.isIdle() || this.failures.failing) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.flushWaiters.push(resolve);
+      if (this.inflight === null) this.startWrite();
+    });
+  }
+
+  /**
+   * Writes everything now. `final` (exit, close) means there is no later: what cannot be written
+   * goes to stderr instead of waiting for a retry.
+   */
+  flushSync(final = false): void {
+    this.drainSync(final);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.drainSync(true);
+    this.closed = true;
+    this.clearTimers();
+    this.file?.close();
+    this.file = null;
+    this.resolveWaiters();
+  }
+
+  health(): SinkHealth {
+    return {
+      name: this.name,
+      target: this.file?.path ?? this.options.dir,
+      healthy: this.failures.healthy,
+      bufferedRecords: this.buffer.records + (this.inflight?.lines.length ?? 0),
+      bufferedBytes: this.buffer.size + this.inflightSize(),
+      written: this.written,
+      dropped: this.dropped,
+      writeErrors: this.failures.total,
+      consecutiveFailures: this.failures.consecutive,
+      lastError: this.failures.lastError,
+      fallbackRecords: this.fallbackRecords,
+    };
+  }
+
+  private isIdle(): boolean {
+    return this.buffer.records === 0 && this.inflight === null;
+  }
+
+  private inflightSize(): number {
+    return this.inflight === null ? 0 : this.inflight.data.length;
+  }
+
+  /** A new file at UTC midnight and when the current one would pass maxFileSize. */
+  private rollIfNeeded(timeMs: number, incoming: number): void {
+    if (timeMs >= this.dayEnd) {
+      if (this.file !== null) {
+        this.drainSync(false);
+        this.file.close();
+        this.file = null;
+      }
+      this.day = utcDay(timeMs);
+      this.dayEnd = nextUtcMidnight(timeMs);
+      this.nextIndex = 0;
+      return;
+    }
+    const file = this.file;
+    if (file === null) return;
+    const used = file.size + this.buffer.size;
+    if (used > 0 && used + incoming > this.options.maxFileSize) {
+      this.drainSync(false);
+      if (this.file === file) {
+        this.nextIndex = file.index + 1;
+        file.close();
+        this.file = null;
+      }
+    }
+  }
+
+  /** The segment to write to, opened on first use; throws when it cannot be opened. */
+  private currentFile(now: number): SegmentFile {
+    if (this.file === null) {
+      if (this.day === '') {
+        this.day = utcDay(now);
+        this.dayEnd = nextUtcMidnight(now);
+      }
+      this.file = SegmentFile.openForDay(
+        this.options.dir,
+        this.day,
+        this.options.maxFileSize,
+        this.nextIndex,
+      );
+      this.verifiedSize = this.file.size;
+      this.lastGoneCheck = now;
+    } else if (now - this.lastGoneCheck >= GONE_CHECK_INTERVAL_MS) {
+      this.lastGoneCheck = now;
+      if (this.file.isGone()) this.replaceRemovedFile(now);
+      else this.verifiedSize = this.inflight?.position ?? this.file.size;
+    }
+    return this.file;
+  }
+
+  /**
+   * The file (or its directory) was removed while open. Writes since the last check went to the
+   * removed inode; read them back and carry them into a fresh file, so nothing is lost.
+   */
+  private replaceRemovedFile(now: number): void {
+    const old = this.file!;
+    const flight = this.inflight;
+    const landedEnd = flight ? flight.position : old.size;
+    const carried = old.readRange(this.verifiedSize, landedEnd);
+    if (flight) {
+      flight.superseded = true;
+      this.inflight = null;
+      this.buffer.unshift(flight.lines);
+    }
+    old.close();
+    this.file = null;
+    const fresh = SegmentFile.openForDay(this.options.dir, this.day, this.options.maxFileSize, old.index);
+    if (carried.length > 0) {
+      fresh.writeAllSync(carried, fresh.size, false);
+      fresh.size += carried.length;
+    }
+    this.file = fresh;
+    this.verifiedSize = fresh.size;
+    this.lastGoneCheck = now;
+    writeStderr(`[actionlog] ${this.name}: ${old.path} was removed while open; reopened it\n`);
+    this.buffer.unshift([
+      this.options.systemLine('WARNING', `log file ${old.path} was removed while open; reopened it`, {
+        sink: this.name,
+        path: fresh.path,
+        bytes_carried_over: carried.length,
+      }),
+    ]);
+  }
+
+  /** Hands the buffered lines to the thread pool as one positional write. */
+  private startWrite(): void {
+    if (this.inflight !== null || this.buffer.records === 0 || this.closed) return;
+    this.clearBatchTimer();
+    const now = this.options.clock();
+    let file: SegmentFile;
+    try {
+      file = this.currentFile(now);
+    } catch (error) {
+      this.onFailure(error, false);
+      return;
+    }
+    const lines = this.buffer.takeAll();
+    const data = Buffer.from(lines.join(''));
+    const flight: InFlightBatch = { file, position: file.size, data, lines, superseded: false };
+    file.size += data.length;
+    file.pendingWrites++;
+    this.inflight = flight;
+    this.continueWrite(flight, 0);
+  }
+
+  private continueWrite(flight: InFlightBatch, offset: number): void {
+    const { file, data, position } = flight;
+    writeAsync(file.fd, data, offset, data.length - offset, position + offset, (error, bytes) => {
+      if (flight.superseded) {
+        file.writeFinished();
+        return;
+      }
+      if (error) {
+        file.writeFinished();
+        this.inflight = null;
+        file.size = position;
+        this.buffer.unshift(flight.lines);
+        this.onFailure(error, false);
+        return;
+      }
+      if (offset + bytes < data.length) {
+        this.continueWrite(flight, offset + bytes);
+        return;
+      }
+      if (this.options.durability === 'fsync') {
+        fdatasync(file.fd, (syncError) => {
+          if (flight.superseded) {
+            file.writeFinished();
+            return;
+          }
+          if (syncError) {
+            file.writeFinished();
+            this.inflight = null;
+            file.size = position;
+            this.buffer.unshift(flight.lines);
+            this.onFailure(syncError, false);
+            return;
+          }
+          this.batchLanded(flight);
+        });
+        return;
+      }
+      this.batchLanded(flight);
+    });
+  }
+
+  private batchLanded(flight: InFlightBatch): void {
+    flight.file.writeFinished();
+    this.inflight = null;
+    this.written += flight.lines.length;
+    this.afterSuccess();
+    if (this.buffer.records > 0) {
+      if (this.buffer.size >= this.options.batchBytes || this.flushWaiters.length > 0) this.startWrite();
+      else this.armBatchTimer();
+    } else {
+      this.resolveWaiters();
+    }
+  }
+
+  /**
+   * Writes the in-flight batch again and everything buffered, synchronously, in one positional
+   * write starting where the in-flight batch starts.
+   */
+  private drainSync(final: boolean): void {
+    this.clearBatchTimer();
+    // A recovery or drop report written after success needs one more round.
+    for (let round = 0; round < 3 && !this.isIdle(); round++) {
+      if (!this.drainOnce(final)) break;
+    }
+    if (this.isIdle()) this.resolveWaiters();
+  }
+
+  private drainOnce(final: boolean): boolean {
+    const now = this.options.clock();
+    let file: SegmentFile;
+    try {
+      file = this.currentFile(now);
+    } catch (error) {
+      this.onFailure(error, final);
+      return false;
+    }
+    const flight = this.inflight;
+    if (flight !== null) {
+      flight.superseded = true;
+      this.inflight = null;
+    }
+    const lines = flight ? flight.lines.concat(this.buffer.takeAll()) : this.buffer.takeAll();
+    const position = flight ? flight.position : file.size;
+    const data = Buffer.from(lines.join(''));
+    file.size = position + data.length;
+    try {
+      file.writeAllSync(data, position, this.options.durability === 'fsync');
+    } catch (error) {
+      file.size = position;
+      this.buffer.unshift(lines);
+      this.onFailure(error, final);
+      return false;
+    }
+    this.written += lines.length;
+    this.afterSuccess();
+    return true;
+  }
+
+  private afterSuccess(): void {
+    const now = this.options.clock();
+    const recovery = this.failures.recovered(now);
+    if (recovery) {
+      const message =
+        `log writing recovered after ${recovery.failedAttempts} failed attempts over ` +
+        `${(recovery.failedForMs / 1000).toFixed(1)} s (${recovery.lastError})`;
+      writeStderr(`[actionlog] ${this.name}: ${message}\n`);
+      this.buffer.push(
+        this.options.systemLine('WARNING', message, {
+          sink: this.name,
+          failed_attempts: recovery.failedAttempts,
+          failed_for_ms: recovery.failedForMs,
+          last_error: recovery.lastError,
+          records_sent_to_stderr: this.fallbackRecords,
+          records_dropped: this.dropped,
+        }),
+      );
+    }
+    if (this.droppedUnreported > 0 && this.buffer.size < this.options.maxBufferBytes / 2) {
+      const count = this.droppedUnreported;
+      this.droppedUnreported = 0;
+      this.buffer.push(
+        this.options.systemLine('WARNING', `dropped ${count} records: the log buffer was full`, {
+          sink: this.name,
+          dropped: count,
+          dropped_total: this.dropped,
+          max_buffer_bytes: this.options.maxBufferBytes,
+        }),
+      );
+    }
+  }
+
+  private onFailure(error: unknown, final: boolean): void {
+    const now = this.options.clock();
+    const { retryInMs, alert } = this.failures.record(error, now);
+    if (final) {
+      this.sendToStderr(this.buffer.takeAll());
+    } else if (this.retryTimer === null && !this.closed) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+        this.startWrite();
+      }, retryInMs);
+      this.retryTimer.unref();
+    }
+    if (alert) {
+      const where = this.file?.path ?? this.options.dir;
+      const held = this.buffer.records;
+      writeStderr(
+        `[actionlog] ${this.name}: cannot write ${where} (${this.failures.lastError}); ` +
+          (final
+            ? `wrote ${this.fallbackRecords} records to stderr instead\n`
+            : `holding ${held} records (${Math.ceil(this.buffer.size / 1024)} KiB) in memory, retrying with backoff; ` +
+              `past ${this.options.maxBufferBytes} bytes the oldest go to stderr\n`),
+      );
+    }
+    this.resolveWaiters();
+  }
+
+  /** Sends the oldest lines to stderr until `incoming` more fit in the buffer bound. */
+  private spillOldest(incoming: number): void {
+    this.sendToStderr(this.buffer.takeOldestBeyond(Math.max(0, this.options.maxBufferBytes - incoming)));
+  }
+
+  private sendToStderr(lines: string[]): void {
+    if (lines.length === 0) return;
+    this.fallbackRecords += lines.length;
+    writeStderr(lines.join(''));
+  }
+
+  private armBatchTimer(): void {
+    if (this.batchTimer !== null) return;
+    this.batchTimer = setTimeout(() => {
+      this.batchTimer = null;
+      this.startWrite();
+    }, this.options.flushIntervalMs);
+    this.batchTimer.unref();
+  }
+
+  private clearBatchTimer(): void {
+    if (this.batchTimer !== null) {
+      clearTimeout(this.batchTimer);
+      this.batchTimer = null;
+    }
+  }
+
+  private clearTimers(): void {
+    this.clearBatchTimer();
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+  }
+
+  private resolveWaiters(): void {
+    if (this.flushWaiters.length === 0) return;
+    const waiters = this.flushWaiters;
+    this.flushWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
