@@ -161,15 +161,24 @@ export class FileSink implements Sink {
   /** A new file at UTC midnight and when the current one would pass maxFileSize. */
   private rollIfNeeded(timeMs: number, incoming: number): void {
     if (timeMs >= this.dayEnd) {
-      if (this.file !== null) {
+      // Lines still buffered belong to the day they were logged on.
+      if (this.file !== null || !this.isIdle()) {
         this.drainSync(false);
-        this.file.close();
+        this.file?.close();
         this.file = null;
       }
       this.day = utcDay(timeMs);
       this.dayEnd = nextUtcMidnight(timeMs);
       this.nextIndex = 0;
-      return;
+    }
+    // Opened on the first write so the size of a segment continued after a restart is known.
+    if (this.file === null && !this.failures.failing) {
+      try {
+        this.currentFile(timeMs);
+      } catch (error) {
+        this.onFailure(error, false);
+        return;
+      }
     }
     const file = this.file;
     if (file === null) return;
@@ -180,6 +189,11 @@ export class FileSink implements Sink {
         this.nextIndex = file.index + 1;
         file.close();
         this.file = null;
+        try {
+          this.currentFile(timeMs);
+        } catch (error) {
+          this.onFailure(error, false);
+        }
       }
     }
   }
