@@ -39,7 +39,12 @@ export function demoClock(spanMs: number): DemoClock {
  * failures), HTTP requests, case and payment services with some failures, audit changes.
  * Returns the number of records written.
  */
-export function writeDemoWorkload(log: Logger, sessions: number, random: () => number, clock: DemoClock): number {
+export function writeDemoWorkload(
+  log: Logger,
+  sessions: number,
+  random: () => number,
+  clock: DemoClock,
+): number {
   let records = 0;
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
   const duration = (median: number) => Math.round(median * Math.exp((random() - 0.5) * 2) * 10) / 10;
@@ -48,7 +53,13 @@ export function writeDemoWorkload(log: Logger, sessions: number, random: () => n
   for (let s = 0; s < sessions; s++) {
     const session_id = `sess-${(s + 1).toString().padStart(4, '0')}`;
     const user_id = pick(USERS);
-    const agent = log.child({ logger: 'app.agent', category: 'agent', session_id, user_id, service: 'AgentService' });
+    const agent = log.child({
+      logger: 'app.agent',
+      category: 'agent',
+      session_id,
+      user_id,
+      service: 'AgentService',
+    });
     agent.action('session_start', { data: { client: pick(['cli', 'web', 'vscode']) } });
     records++;
     const turns = 2 + Math.floor(random() * 4);
@@ -58,7 +69,11 @@ export function writeDemoWorkload(log: Logger, sessions: number, random: () => n
       agent.action('user_input', { execution_id, data: { chars: 20 + Math.floor(random() * 400) } });
       const model = pick(MODELS);
       const request_id = `req-${s + 1}-${t + 1}`;
-      agent.action('llm_request', { execution_id, request_id, data: { model, input_tokens: 500 + Math.floor(random() * 8000) } });
+      agent.action('llm_request', {
+        execution_id,
+        request_id,
+        data: { model, input_tokens: 500 + Math.floor(random() * 8000) },
+      });
       step(3_000);
       if (random() < 0.04) {
         agent.action('llm_error', {
@@ -85,7 +100,10 @@ export function writeDemoWorkload(log: Logger, sessions: number, random: () => n
         const tool_name = pick(TOOLS);
         const tool_use_id = `toolu_${s + 1}_${t + 1}_${k + 1}`;
         step(2_000);
-        agent.action('tool_call', { execution_id, data: { tool_name, tool_use_id, args: { path: `src/module${k}.ts` } } });
+        agent.action('tool_call', {
+          execution_id,
+          data: { tool_name, tool_use_id, args: { path: `src/module${k}.ts` } },
+        });
         const failed = random() < 0.08;
         agent.action(failed ? 'tool_error' : 'tool_result', {
           execution_id,

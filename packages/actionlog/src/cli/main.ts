@@ -13,7 +13,10 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   registerConfigCommand(program);
   registerDemoCommand(program);
-  program.addHelpText('after', '\nStart with:\n  $ actionlog demo            write sample logs to ./logs\n  $ actionlog config check    show the effective configuration');
+  program.addHelpText(
+    'after',
+    '\nStart with:\n  $ actionlog demo            write sample logs to ./logs\n  $ actionlog config check    show the effective configuration',
+  );
   return program;
 }
 

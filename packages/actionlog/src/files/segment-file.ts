@@ -8,8 +8,10 @@ import {
   readSync,
   statSync,
   writeSync,
+  writevSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { afterBytes } from '../pipeline/chunk-buffer.js';
 import { newestSegmentOfDay, segmentFileName } from './segments.js';
 
 // Read access too: a torn last line is detected, and a file removed while open is read back.
@@ -74,11 +76,14 @@ export class SegmentFile {
     }
   }
 
-  /** Writes all of `data` at `position`, synchronously (short writes are continued). */
-  writeAllSync(data: Buffer, position: number, sync: boolean): void {
-    let written = 0;
-    while (written < data.length) {
-      written += writeSync(this.fd, data, written, data.length - written, position + written);
+  /** Writes all of `chunks` at `position`, synchronously (short writes are continued). */
+  writeAllSync(chunks: readonly Buffer[], position: number, sync: boolean): void {
+    let pending = chunks;
+    let at = position;
+    while (pending.length > 0) {
+      const written = writevSync(this.fd, pending as Buffer[], at);
+      at += written;
+      pending = afterBytes(pending, written);
     }
     if (sync) fdatasyncSync(this.fd);
   }

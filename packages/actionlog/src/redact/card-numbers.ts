@@ -35,7 +35,8 @@ function groupsOf(run: string): Group[] {
 /** Every digit but the last four becomes `*`; separators stay, so the shape still reads as a card. */
 function hideAllButLastFour(card: string): string {
   let remaining = 0;
-  for (let i = 0; i < card.length; i++) if (card.charCodeAt(i) !== 32 && card.charCodeAt(i) !== 45) remaining++;
+  for (let i = 0; i < card.length; i++)
+    if (card.charCodeAt(i) !== 32 && card.charCodeAt(i) !== 45) remaining++;
   let out = '';
   for (let i = 0; i < card.length; i++) {
     const code = card.charCodeAt(i);

@@ -17,19 +17,19 @@ function looksGenerated(body: string): boolean {
 export function providerKeyRules(replacement: string): ValueRule[] {
   const keepPrefix = (_match: string, prefix: string) => prefix + replacement;
   return [
-    regexRule(
-      'anthropic-key',
-      Trigger.SK_DASH,
-      /(?<![\w-])(sk-ant-(?:[a-z]+\d\d-)?)[\w-]{20,}/g,
-      keepPrefix,
-    ),
+    regexRule('anthropic-key', Trigger.SK_DASH, /(?<![\w-])(sk-ant-(?:[a-z]+\d\d-)?)[\w-]{20,}/g, keepPrefix),
     regexRule(
       'openai-key',
       Trigger.SK_DASH,
       /(?<![\w-])(sk-(?:proj-|svcacct-|admin-)?)([\w-]{20,})/g,
       (match, prefix, body) => (looksGenerated(body) ? prefix + replacement : match),
     ),
-    regexRule('github-token', Trigger.GITHUB, /(?<![\w-])(gh[pousr]_|github_pat_)[A-Za-z0-9_]{30,}/g, keepPrefix),
+    regexRule(
+      'github-token',
+      Trigger.GITHUB,
+      /(?<![\w-])(gh[pousr]_|github_pat_)[A-Za-z0-9_]{30,}/g,
+      keepPrefix,
+    ),
     regexRule('slack-token', Trigger.SLACK, /(?<![\w-])(xox[abposr]-)[A-Za-z0-9-]{10,}/g, keepPrefix),
     regexRule('aws-key', Trigger.AWS, /(?<![A-Za-z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Za-z0-9])/g, keepPrefix),
     regexRule('google-key', Trigger.GOOGLE, /(?<![\w-])(AIza)[\w-]{35}(?![\w-])/g, keepPrefix),

@@ -120,38 +120,62 @@ export class TriggerScanner {
           break;
         case ASSIGN:
           if ((found & Trigger.ASSIGNMENT) === 0 && this.namesSecret(text, i)) found |= Trigger.ASSIGNMENT;
-          if (c === 58 && (isHexDigit(text.charCodeAt(i - 1)) || isHexDigit(text.charCodeAt(i + 1)) || text.charCodeAt(i + 1) === 58)) {
+          if (
+            c === 58 &&
+            (isHexDigit(text.charCodeAt(i - 1)) ||
+              isHexDigit(text.charCodeAt(i + 1)) ||
+              text.charCodeAt(i + 1) === 58)
+          ) {
             found |= Trigger.IP;
           }
           break;
         case DASH:
-          if (text.charCodeAt(i - 1) === 107 && text.charCodeAt(i - 2) === 115) found |= Trigger.SK_DASH; // sk-
-          else if (text.charCodeAt(i - 2) === 120 && text.charCodeAt(i - 3) === 111 && text.charCodeAt(i - 4) === 120) {
+          if (text.charCodeAt(i - 1) === 107 && text.charCodeAt(i - 2) === 115)
+            found |= Trigger.SK_DASH; // sk-
+          else if (
+            text.charCodeAt(i - 2) === 120 &&
+            text.charCodeAt(i - 3) === 111 &&
+            text.charCodeAt(i - 4) === 120
+          ) {
             found |= Trigger.SLACK; // xox?-
-          } else if (text.charCodeAt(i + 1) === 45 && text.startsWith('----BEGIN', i + 1)) found |= Trigger.PEM;
+          } else if (text.charCodeAt(i + 1) === 45 && text.startsWith('----BEGIN', i + 1))
+            found |= Trigger.PEM;
           break;
         case UNDERSCORE: {
           const before = text.charCodeAt(i - 1);
-          if (before === 107) found |= Trigger.STRIPE; // sk_, rk_
-          else if (before === 99 && text.charCodeAt(i - 2) === 101 && text.charCodeAt(i - 5) === 119) found |= Trigger.STRIPE; // whsec_
-          else if (text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) found |= Trigger.GITHUB; // gh?_
-          else if (before === 98 && text.charCodeAt(i - 2) === 117 && text.charCodeAt(i - 6) === 103) found |= Trigger.GITHUB; // github_
+          if (before === 107)
+            found |= Trigger.STRIPE; // sk_, rk_
+          else if (before === 99 && text.charCodeAt(i - 2) === 101 && text.charCodeAt(i - 5) === 119)
+            found |= Trigger.STRIPE; // whsec_
+          else if (text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103)
+            found |= Trigger.GITHUB; // gh?_
+          else if (before === 98 && text.charCodeAt(i - 2) === 117 && text.charCodeAt(i - 6) === 103)
+            found |= Trigger.GITHUB; // github_
           break;
         }
         case LOWER_B:
-          if (continuesWith(text, i + 1, 'earer ') || continuesWith(text, i + 1, 'asic ')) found |= Trigger.AUTH_SCHEME;
+          if (continuesWith(text, i + 1, 'earer ') || continuesWith(text, i + 1, 'asic '))
+            found |= Trigger.AUTH_SCHEME;
           break;
         case UPPER_J:
           if (text.charCodeAt(i - 1) === 121 && text.charCodeAt(i - 2) === 101) found |= Trigger.JWT; // eyJ
           break;
         case UPPER_K: // AKIA
         case UPPER_S: // ASIA
-          if (text.charCodeAt(i - 1) === 65 && text.charCodeAt(i + 1) === 73 && text.charCodeAt(i + 2) === 65) {
+          if (
+            text.charCodeAt(i - 1) === 65 &&
+            text.charCodeAt(i + 1) === 73 &&
+            text.charCodeAt(i + 2) === 65
+          ) {
             found |= Trigger.AWS;
           }
           break;
         case LOWER_Z: // AIza
-          if (text.charCodeAt(i - 1) === 73 && text.charCodeAt(i - 2) === 65 && text.charCodeAt(i + 1) === 97) {
+          if (
+            text.charCodeAt(i - 1) === 73 &&
+            text.charCodeAt(i - 2) === 65 &&
+            text.charCodeAt(i + 1) === 97
+          ) {
             found |= Trigger.GOOGLE;
           }
           break;

@@ -1,7 +1,7 @@
-import { fdatasync, write as writeAsync } from 'node:fs';
+import { fdatasync, writev } from 'node:fs';
 import { SegmentFile } from '../files/segment-file.js';
-import { LineBuffer } from '../pipeline/line-buffer.js';
-import { writeStderr } from '../pipeline/stderr.js';
+import { afterBytes, type Batch, batchRecords, ChunkBuffer } from '../pipeline/chunk-buffer.js';
+import { writeStderr, writeStderrBytes } from '../pipeline/stderr.js';
 import { WriteFailures } from '../pipeline/write-failures.js';
 import type { LevelName } from '../record/levels.js';
 import { nextUtcMidnight, utcDay } from '../serialize/timestamp.js';
@@ -33,10 +33,18 @@ export interface FileSinkOptions {
 interface InFlightBatch {
   file: SegmentFile;
   position: number;
-  data: Buffer;
-  lines: string[];
+  batch: Batch;
   /** Set when a synchronous drain wrote these bytes again; the async result no longer matters. */
   superseded: boolean;
+}
+
+/** A batch whose chunks are private copies, so the original can still be read by the thread pool. */
+function copyBatch(batch: Batch): Batch {
+  return {
+    chunks: batch.chunks.map((chunk) => Buffer.from(chunk)),
+    records: batch.records.slice(),
+    bytes: batch.bytes,
+  };
 }
 
 /** How often (at most) a sink checks that its file still exists at its path. */
@@ -58,7 +66,7 @@ export class FileSink implements Sink {
   private dayEnd = Number.NEGATIVE_INFINITY;
   /** Index to open next when a segment filled up. */
   private nextIndex = 0;
-  private readonly buffer = new LineBuffer();
+  private readonly buffer: ChunkBuffer;
   private inflight: InFlightBatch | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -75,6 +83,7 @@ export class FileSink implements Sink {
 
   constructor(options: FileSinkOptions) {
     this.options = options;
+    this.buffer = new ChunkBuffer(options.batchBytes);
     this.name = options.name;
     this.filter = options.filter;
   }
@@ -85,7 +94,8 @@ export class FileSink implements Sink {
 
   write(line: string, timeMs: number, sync: boolean): void {
     if (this.closed) {
-      this.sendToStderr([line]);
+      writeStderr(line);
+      this.fallbackRecords++;
       return;
     }
     this.rollIfNeeded(timeMs, line.length);
@@ -139,7 +149,7 @@ export class FileSink implements Sink {
       name: this.name,
       target: this.file?.path ?? this.options.dir,
       healthy: this.failures.healthy,
-      bufferedRecords: this.buffer.records + (this.inflight?.lines.length ?? 0),
+      bufferedRecords: this.buffer.records + (this.inflight ? batchRecords(this.inflight.batch) : 0),
       bufferedBytes: this.buffer.size + this.inflightSize(),
       written: this.written,
       dropped: this.dropped,
@@ -155,7 +165,7 @@ export class FileSink implements Sink {
   }
 
   private inflightSize(): number {
-    return this.inflight === null ? 0 : this.inflight.data.length;
+    return this.inflight === null ? 0 : this.inflight.batch.bytes;
   }
 
   /** A new file at UTC midnight and when the current one would pass maxFileSize. */
@@ -233,26 +243,26 @@ export class FileSink implements Sink {
     if (flight) {
       flight.superseded = true;
       this.inflight = null;
-      this.buffer.unshift(flight.lines);
+      this.buffer.unshift(flight.batch);
     }
     old.close();
     this.file = null;
     const fresh = SegmentFile.openForDay(this.options.dir, this.day, this.options.maxFileSize, old.index);
     if (carried.length > 0) {
-      fresh.writeAllSync(carried, fresh.size, false);
+      fresh.writeAllSync([carried], fresh.size, false);
       fresh.size += carried.length;
     }
     this.file = fresh;
     this.verifiedSize = fresh.size;
     this.lastGoneCheck = now;
     writeStderr(`[actionlog] ${this.name}: ${old.path} was removed while open; reopened it\n`);
-    this.buffer.unshift([
+    this.buffer.push(
       this.options.systemLine('WARNING', `log file ${old.path} was removed while open; reopened it`, {
         sink: this.name,
         path: fresh.path,
         bytes_carried_over: carried.length,
       }),
-    ]);
+    );
   }
 
   /** Hands the buffered lines to the thread pool as one positional write. */
@@ -267,60 +277,49 @@ export class FileSink implements Sink {
       this.onFailure(error, false);
       return;
     }
-    const lines = this.buffer.takeAll();
-    const data = Buffer.from(lines.join(''));
-    const flight: InFlightBatch = { file, position: file.size, data, lines, superseded: false };
-    file.size += data.length;
+    if (this.inflight !== null) return; // replacing a removed file may have drained synchronously
+    const batch = this.buffer.takeAll();
+    const flight: InFlightBatch = { file, position: file.size, batch, superseded: false };
+    file.size += batch.bytes;
     file.pendingWrites++;
     this.inflight = flight;
-    this.continueWrite(flight, 0);
+    this.continueWrite(flight, batch.chunks, flight.position);
   }
 
-  private continueWrite(flight: InFlightBatch, offset: number): void {
-    const { file, data, position } = flight;
-    writeAsync(file.fd, data, offset, data.length - offset, position + offset, (error, bytes) => {
-      if (flight.superseded) {
-        file.writeFinished();
-        return;
-      }
-      if (error) {
-        file.writeFinished();
-        this.inflight = null;
-        file.size = position;
-        this.buffer.unshift(flight.lines);
-        this.onFailure(error, false);
-        return;
-      }
-      if (offset + bytes < data.length) {
-        this.continueWrite(flight, offset + bytes);
-        return;
-      }
-      if (this.options.durability === 'fsync') {
-        fdatasync(file.fd, (syncError) => {
-          if (flight.superseded) {
-            file.writeFinished();
-            return;
-          }
-          if (syncError) {
-            file.writeFinished();
-            this.inflight = null;
-            file.size = position;
-            this.buffer.unshift(flight.lines);
-            this.onFailure(syncError, false);
-            return;
-          }
-          this.batchLanded(flight);
-        });
-        return;
-      }
-      this.batchLanded(flight);
+  private continueWrite(flight: InFlightBatch, chunks: Buffer[], at: number): void {
+    const { file } = flight;
+    writev(file.fd, chunks, at, (error, bytes) => {
+      if (flight.superseded) return this.settle(flight);
+      if (error) return this.batchFailed(flight, error);
+      const rest = afterBytes(chunks, bytes);
+      if (rest.length > 0) return this.continueWrite(flight, rest, at + bytes);
+      if (this.options.durability !== 'fsync') return this.batchLanded(flight);
+      fdatasync(file.fd, (syncError) => {
+        if (flight.superseded) return this.settle(flight);
+        if (syncError) return this.batchFailed(flight, syncError);
+        this.batchLanded(flight);
+      });
     });
   }
 
-  private batchLanded(flight: InFlightBatch): void {
+  /** The async write is over: the descriptor may close and the chunks be reused. */
+  private settle(flight: InFlightBatch): void {
+    flight.file.writeFinished();
+    this.buffer.recycle(flight.batch);
+  }
+
+  private batchFailed(flight: InFlightBatch, error: unknown): void {
     flight.file.writeFinished();
     this.inflight = null;
-    this.written += flight.lines.length;
+    flight.file.size = flight.position;
+    this.buffer.unshift(flight.batch);
+    this.onFailure(error, false);
+  }
+
+  private batchLanded(flight: InFlightBatch): void {
+    this.settle(flight);
+    this.inflight = null;
+    this.written += batchRecords(flight.batch);
     this.afterSuccess();
     if (this.buffer.records > 0) {
       if (this.buffer.size >= this.options.batchBytes || this.flushWaiters.length > 0) this.startWrite();
@@ -352,24 +351,27 @@ export class FileSink implements Sink {
       this.onFailure(error, final);
       return false;
     }
+    // The in-flight batch's chunks stay untouched (and are not recycled) until its own write
+    // reports back: the thread pool may still be reading them.
     const flight = this.inflight;
     if (flight !== null) {
       flight.superseded = true;
       this.inflight = null;
+      this.buffer.unshift(copyBatch(flight.batch));
     }
-    const lines = flight ? flight.lines.concat(this.buffer.takeAll()) : this.buffer.takeAll();
+    const batch = this.buffer.takeAll();
     const position = flight ? flight.position : file.size;
-    const data = Buffer.from(lines.join(''));
-    file.size = position + data.length;
+    file.size = position + batch.bytes;
     try {
-      file.writeAllSync(data, position, this.options.durability === 'fsync');
+      file.writeAllSync(batch.chunks, position, this.options.durability === 'fsync');
     } catch (error) {
       file.size = position;
-      this.buffer.unshift(lines);
+      this.buffer.unshift(batch);
       this.onFailure(error, final);
       return false;
     }
-    this.written += lines.length;
+    this.written += batchRecords(batch);
+    this.buffer.recycle(batch);
     this.afterSuccess();
     return true;
   }
@@ -438,10 +440,10 @@ export class FileSink implements Sink {
     this.sendToStderr(this.buffer.takeOldestBeyond(Math.max(0, this.options.maxBufferBytes - incoming)));
   }
 
-  private sendToStderr(lines: string[]): void {
-    if (lines.length === 0) return;
-    this.fallbackRecords += lines.length;
-    writeStderr(lines.join(''));
+  private sendToStderr(batch: Batch): void {
+    if (batch.chunks.length === 0) return;
+    this.fallbackRecords += batchRecords(batch);
+    writeStderrBytes(batch.chunks);
   }
 
   private armBatchTimer(): void {

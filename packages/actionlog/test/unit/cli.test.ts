@@ -45,11 +45,21 @@ describe('actionlog CLI', () => {
     const written = Number(/wrote (\d+) records/.exec(result.stdout)![1]);
     const files = readdirSync(join(cwd, 'logs')).filter((n) => n.endsWith('.jsonl'));
     const records = files.flatMap((name) =>
-      readFileSync(join(cwd, 'logs', name), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)),
+      readFileSync(join(cwd, 'logs', name), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line)),
     );
     expect(records).toHaveLength(written);
     const actions = new Set(records.map((r) => r.action));
-    for (const action of ['session_start', 'llm_request', 'tool_call', 'http_request', 'charge', 'session_end']) {
+    for (const action of [
+      'session_start',
+      'llm_request',
+      'tool_call',
+      'http_request',
+      'charge',
+      'session_end',
+    ]) {
       expect(actions).toContain(action);
     }
     expect(records.some((r) => r.status === 'failed')).toBe(true);
@@ -63,7 +73,10 @@ describe('actionlog CLI', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('"level": "DEBUG"');
     expect(ok.stdout).toContain('config OK');
-    writeFileSync(join(cwd, 'actionlog.config.json'), JSON.stringify({ level: 'verbose', file: { overflow: 'spill' } }));
+    writeFileSync(
+      join(cwd, 'actionlog.config.json'),
+      JSON.stringify({ level: 'verbose', file: { overflow: 'spill' } }),
+    );
     const bad = run(['config', 'check'], cwd);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('level: got "verbose"; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL');
@@ -75,7 +88,9 @@ describe('actionlog CLI', () => {
     const cwd = tempDir();
     const bad = run(['demo', '--sessions', 'many'], cwd);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('actionlog: --sessions: got "many"; expected a whole number from 1 to 10000000\n');
+    expect(bad.stderr).toBe(
+      'actionlog: --sessions: got "many"; expected a whole number from 1 to 10000000\n',
+    );
     const unknown = run(['frobnicate'], cwd);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain("unknown command 'frobnicate'");

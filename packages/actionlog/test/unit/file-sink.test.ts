@@ -48,14 +48,28 @@ describe('file sink', () => {
     const dir = tempDir();
     const clock = manualClock('2026-11-23T10:00:00.000Z');
     const padding = 'p'.repeat(200);
-    const first = createLogger({ dir, console: false, exitHooks: false, clock: clock.now, file: { maxFileSize: '4KB' } });
+    const first = createLogger({
+      dir,
+      console: false,
+      exitHooks: false,
+      clock: clock.now,
+      file: { maxFileSize: '4KB' },
+    });
     for (let i = 0; i < 50; i++) first.info(`first ${i}`, { padding });
     await first.close();
-    const afterFirst = readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+    const afterFirst = readdirSync(dir)
+      .filter((n) => n.endsWith('.jsonl'))
+      .sort();
     expect(afterFirst.length).toBeGreaterThan(2);
     for (const name of afterFirst) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(4096);
 
-    const second = createLogger({ dir, console: false, exitHooks: false, clock: clock.now, file: { maxFileSize: '4KB' } });
+    const second = createLogger({
+      dir,
+      console: false,
+      exitHooks: false,
+      clock: clock.now,
+      file: { maxFileSize: '4KB' },
+    });
     for (let i = 0; i < 5; i++) second.info(`second ${i}`, { padding });
     await second.close();
     const afterSecond = readdirSync(dir).filter((n) => n.endsWith('.jsonl'));
@@ -64,15 +78,23 @@ describe('file sink', () => {
       .map((name) => ({ name, index: Number(name.split('.')[1]) || 0 }))
       .sort((a, b) => a.index - b.index)
       .flatMap(({ name }) => lines(join(dir, name)).map((r) => r.message));
-    expect(ordered).toEqual([...Array.from({ length: 50 }, (_, i) => `first ${i}`), ...Array.from({ length: 5 }, (_, i) => `second ${i}`)]);
+    expect(ordered).toEqual([
+      ...Array.from({ length: 50 }, (_, i) => `first ${i}`),
+      ...Array.from({ length: 5 }, (_, i) => `second ${i}`),
+    ]);
     // The second run went on in the last segment (or the next one), never back to the first.
-    expect(lines(join(dir, '2026-11-23.jsonl')).every((r) => String(r.message).startsWith('first'))).toBe(true);
+    expect(lines(join(dir, '2026-11-23.jsonl')).every((r) => String(r.message).startsWith('first'))).toBe(
+      true,
+    );
   });
 
   it('ends a torn last line left by a crash before appending', async () => {
     const dir = tempDir();
     const clock = manualClock('2026-11-23T10:00:00.000Z');
-    writeFileSync(join(dir, '2026-11-23.jsonl'), '{"timestamp":"2026-11-23T09:00:00.000Z","message":"whole"}\n{"timestamp":"2026-11-2');
+    writeFileSync(
+      join(dir, '2026-11-23.jsonl'),
+      '{"timestamp":"2026-11-23T09:00:00.000Z","message":"whole"}\n{"timestamp":"2026-11-2',
+    );
     const log = createLogger({ dir, console: false, exitHooks: false, clock: clock.now });
     log.info('after restart');
     await log.close();
@@ -147,7 +169,13 @@ describe('file sink', () => {
 
   it('flush() resolves once everything is on disk; block policy bounds memory without losing records', async () => {
     const dir = tempDir();
-    const log = createLogger({ dir, console: false, exitHooks: false, file: { maxBufferBytes: '64KB', batchBytes: '16KB' }, audit: { enabled: false } });
+    const log = createLogger({
+      dir,
+      console: false,
+      exitHooks: false,
+      file: { maxBufferBytes: '64KB', batchBytes: '16KB' },
+      audit: { enabled: false },
+    });
     for (let i = 0; i < 20_000; i++) log.info(`r${i}`, { i });
     expect(log.health().sinks[0].bufferedBytes).toBeLessThanOrEqual(64 * 1024);
     await log.flush();

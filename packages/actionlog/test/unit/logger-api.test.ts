@@ -19,15 +19,34 @@ function memoryLogger(extra: Record<string, unknown> = {}) {
 describe('records', () => {
   it('fills timestamp, seq, level, host, pid, app in the documented key order', () => {
     const { log, sink } = memoryLogger({ app: 'shop', name: 'shop.cases', service: 'CaseService' });
-    log.info('created', { action: 'createCase', status: 'success', duration_ms: 12.5, session_id: 's1', order: 7 });
+    log.info('created', {
+      action: 'createCase',
+      status: 'success',
+      duration_ms: 12.5,
+      session_id: 's1',
+      order: 7,
+    });
     log.info('second');
     const [first, second] = sink.records();
     expect(first.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     expect(Math.abs(Date.parse(first.timestamp) - Date.now())).toBeLessThan(5000);
     expect(second.seq).toBe(first.seq + 1);
     expect(Object.keys(first)).toEqual([
-      'timestamp', 'seq', 'level', 'category', 'logger', 'message', 'action', 'service', 'status',
-      'duration_ms', 'session_id', 'data', 'host', 'pid', 'app',
+      'timestamp',
+      'seq',
+      'level',
+      'category',
+      'logger',
+      'message',
+      'action',
+      'service',
+      'status',
+      'duration_ms',
+      'session_id',
+      'data',
+      'host',
+      'pid',
+      'app',
     ]);
     expect(first).toMatchObject({
       level: 'INFO',
@@ -77,14 +96,21 @@ describe('action API', () => {
     log.action('agent_thinking', { text: 'hmm' });
     const records = sink.records();
     expect(records).toHaveLength(1);
-    expect(records[0]).toMatchObject({ action: 'tool_call', session_id: 's', data: { tool_name: 'bash', args: { cmd: 'ls' } } });
+    expect(records[0]).toMatchObject({
+      action: 'tool_call',
+      session_id: 's',
+      data: { tool_name: 'bash', args: { cmd: 'ls' } },
+    });
 
     const allowed = memoryLogger({ actions: { allow: ['tool_call'] } });
     allowed.log.action('tool_call');
     allowed.log.action('llm_request');
     allowed.log.info('an action field follows the list too', { action: 'llm_request' });
     allowed.log.info('plain record without action');
-    expect(allowed.sink.records().map((r) => r.message)).toEqual(['tool_call', 'plain record without action']);
+    expect(allowed.sink.records().map((r) => r.message)).toEqual([
+      'tool_call',
+      'plain record without action',
+    ]);
   });
 
   it('track() logs success and failure for sync and async functions and passes results through', async () => {
@@ -96,7 +122,9 @@ describe('action API', () => {
         throw new Error('sync boom');
       }),
     ).toThrow('sync boom');
-    await expect(log.track('reject', async () => Promise.reject(new Error('async boom')), { user_id: 'u' })).rejects.toThrow('async boom');
+    await expect(
+      log.track('reject', async () => Promise.reject(new Error('async boom')), { user_id: 'u' }),
+    ).rejects.toThrow('async boom');
     const records = sink.records();
     expect(records.map((r) => [r.action, r.status, r.level])).toEqual([
       ['sum', 'success', 'INFO'],
@@ -126,14 +154,30 @@ describe('action API', () => {
     log.logAction('CaseService', 'createCase', 'success', 12);
     log.logAction('CaseService', 'closeCase', 'failed', 40, new Error('locked'));
     const [ok, failed] = sink.records();
-    expect(ok).toMatchObject({ level: 'INFO', service: 'CaseService', action: 'createCase', status: 'success', duration_ms: 12 });
-    expect(failed).toMatchObject({ level: 'ERROR', action: 'closeCase', status: 'failed', error: { message: 'locked' } });
+    expect(ok).toMatchObject({
+      level: 'INFO',
+      service: 'CaseService',
+      action: 'createCase',
+      status: 'success',
+      duration_ms: 12,
+    });
+    expect(failed).toMatchObject({
+      level: 'ERROR',
+      action: 'closeCase',
+      status: 'failed',
+      error: { message: 'locked' },
+    });
   });
 
   it('audit() writes category audit', () => {
     const { log, sink } = memoryLogger();
     log.audit('config_change', { user_id: 'admin', key: 'plan' });
-    expect(sink.records()[0]).toMatchObject({ category: 'audit', action: 'config_change', user_id: 'admin', data: { key: 'plan' } });
+    expect(sink.records()[0]).toMatchObject({
+      category: 'audit',
+      action: 'config_change',
+      user_id: 'admin',
+      data: { key: 'plan' },
+    });
   });
 });
 

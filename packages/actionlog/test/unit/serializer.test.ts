@@ -101,7 +101,9 @@ describe('safe serializer', () => {
   });
 
   it('caps depth, string length and record size with visible markers', () => {
-    const { log, sink } = memoryLogger({ limits: { maxDepth: 3, maxStringLength: 100, maxRecordBytes: 2048 } });
+    const { log, sink } = memoryLogger({
+      limits: { maxDepth: 3, maxStringLength: 100, maxRecordBytes: 2048 },
+    });
     log.info('deep', { deep: { a: { b: { c: { d: 1 } } } } });
     expect(JSON.stringify(sink.records()[0].data)).toContain('[MaxDepth]');
     log.info('long', { text: 'x'.repeat(500) });
@@ -115,21 +117,34 @@ describe('safe serializer', () => {
   it('never throws and always writes parseable JSON, whatever it is given (property)', () => {
     const { log, sink } = memoryLogger({ limits: { maxDepth: 6 } });
     fc.assert(
-      fc.property(fc.anything({ withBigInt: true, withDate: true, withMap: true, withSet: true, withTypedArray: true, withSparseArray: true, withNullPrototype: true, withBoxedValues: true }), fc.string({ unit: 'binary' }), (value, message) => {
-        sink.clear();
-        expect(() => {
-          log.info(message, { value });
-          log.warn(message, value as never);
-          log.error(value, message);
-          log.action(message, { data: value as never });
-        }).not.toThrow();
-        for (const line of sink.lines) {
-          expect(line.endsWith('\n')).toBe(true);
-          expect(line.indexOf('\n')).toBe(line.length - 1);
-          expect(() => JSON.parse(line)).not.toThrow();
-        }
-        expect(sink.lines.length).toBe(4);
-      }),
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withTypedArray: true,
+          withSparseArray: true,
+          withNullPrototype: true,
+          withBoxedValues: true,
+        }),
+        fc.string({ unit: 'binary' }),
+        (value, message) => {
+          sink.clear();
+          expect(() => {
+            log.info(message, { value });
+            log.warn(message, value as never);
+            log.error(value, message);
+            log.action(message, { data: value as never });
+          }).not.toThrow();
+          for (const line of sink.lines) {
+            expect(line.endsWith('\n')).toBe(true);
+            expect(line.indexOf('\n')).toBe(line.length - 1);
+            expect(() => JSON.parse(line)).not.toThrow();
+          }
+          expect(sink.lines.length).toBe(4);
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -7,7 +7,9 @@ export function registerConfigCommand(program: Command): void {
 
   config
     .command('check')
-    .description('print the effective configuration (file + NODE_ENV profile + ACTIONLOG_* variables), or what is wrong with it')
+    .description(
+      'print the effective configuration (file + NODE_ENV profile + ACTIONLOG_* variables), or what is wrong with it',
+    )
     .option('--json', 'print the effective configuration as JSON only')
     .addHelpText(
       'after',
@@ -27,7 +29,9 @@ export function registerConfigCommand(program: Command): void {
       for (const warning of loaded.warnings) process.stderr.write(`warning: ${warning}\n`);
       for (const error of loaded.errors) process.stderr.write(`error: ${error}\n`);
       if (loaded.errors.length > 0) {
-        process.stderr.write(`${loaded.errors.length} invalid setting(s); each falls back to its default until fixed\n`);
+        process.stderr.write(
+          `${loaded.errors.length} invalid setting(s); each falls back to its default until fixed\n`,
+        );
         process.exitCode = 1;
       } else if (!options.json) {
         process.stdout.write('config OK\n');

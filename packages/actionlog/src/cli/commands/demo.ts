@@ -14,7 +14,9 @@ interface DemoOptions {
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('write a realistic mixed workload (agent sessions, tool calls, LLM and HTTP requests, audit changes, failures) to try the tools on')
+    .description(
+      'write a realistic mixed workload (agent sessions, tool calls, LLM and HTTP requests, audit changes, failures) to try the tools on',
+    )
     .option('-d, --dir <dir>', 'log directory', './logs')
     .option('--sessions <n>', 'number of agent sessions', '200')
     .option('--hours <h>', 'spread the records over the last <h> hours', '6')
@@ -29,7 +31,12 @@ export function registerDemoCommand(program: Command): void {
       const dir = resolve(options.dir);
       const clock = demoClock(hours * 3_600_000);
       const log = createLogger({ dir, console: false, app: 'demo-shop', clock: clock.now });
-      const records = writeDemoWorkload(log, sessions, seededRandom(positiveInt(options.seed, '--seed')), clock);
+      const records = writeDemoWorkload(
+        log,
+        sessions,
+        seededRandom(positiveInt(options.seed, '--seed')),
+        clock,
+      );
       await log.close();
       const shown = relative(process.cwd(), dir) || '.';
       const files = listSegments(dir).map((s) => `${shown}/${s.name}`);
