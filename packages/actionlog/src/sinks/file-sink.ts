@@ -6,6 +6,7 @@ import { WriteFailures } from '../pipeline/write-failures.js';
 import type { LevelName } from '../record/levels.js';
 import { nextUtcMidnight, utcDay } from '../serialize/timestamp.js';
 import type { Durability, OverflowPolicy } from './durability.js';
+import type { LineTransform } from './line-transform.js';
 import type { Sink, SinkFilter, SinkHealth } from './sink.js';
 
 /** Formats a record the sink writes about itself (recovery, dropped counts). */
@@ -28,6 +29,8 @@ export interface FileSinkOptions {
   overflow: OverflowPolicy;
   clock: () => number;
   systemLine: SystemLineFormatter;
+  /** E.g. the integrity chain; applied to every line this sink writes. */
+  transform?: LineTransform;
 }
 
 interface InFlightBatch {
@@ -109,13 +112,19 @@ export class FileSink implements Sink {
         return;
       }
     }
-    this.buffer.push(line);
+    this.push(line);
     if (sync || opts.durability === 'sync') {
       this.drainSync(false);
     } else if (this.inflight === null && !this.failures.failing) {
       if (this.buffer.size >= opts.batchBytes) this.startWrite();
       else if (this.batchTimer === null) this.armBatchTimer();
     }
+  }
+
+  /** Every line enters the buffer here, so a transform sees each one exactly once, in order. */
+  private push(line: string): void {
+    const transform = this.options.transform;
+    this.buffer.push(transform === undefined ? line : transform.apply(line));
   }
 
   flush(): Promise<void> {
@@ -221,6 +230,7 @@ export class FileSink implements Sink {
         this.options.maxFileSize,
         this.nextIndex,
       );
+      this.options.transform?.segmentOpened(this.file.path);
       this.verifiedSize = this.file.size;
       this.lastGoneCheck = now;
     } else if (now - this.lastGoneCheck >= GONE_CHECK_INTERVAL_MS) {
@@ -253,10 +263,11 @@ export class FileSink implements Sink {
       fresh.size += carried.length;
     }
     this.file = fresh;
+    this.options.transform?.segmentOpened(fresh.path);
     this.verifiedSize = fresh.size;
     this.lastGoneCheck = now;
     writeStderr(`[actionlog] ${this.name}: ${old.path} was removed while open; reopened it\n`);
-    this.buffer.push(
+    this.push(
       this.options.systemLine('WARNING', `log file ${old.path} was removed while open; reopened it`, {
         sink: this.name,
         path: fresh.path,
@@ -384,7 +395,7 @@ export class FileSink implements Sink {
         `log writing recovered after ${recovery.failedAttempts} failed attempts over ` +
         `${(recovery.failedForMs / 1000).toFixed(1)} s (${recovery.lastError})`;
       writeStderr(`[actionlog] ${this.name}: ${message}\n`);
-      this.buffer.push(
+      this.push(
         this.options.systemLine('WARNING', message, {
           sink: this.name,
           failed_attempts: recovery.failedAttempts,
@@ -398,7 +409,7 @@ export class FileSink implements Sink {
     if (this.droppedUnreported > 0 && this.buffer.size < this.options.maxBufferBytes / 2) {
       const count = this.droppedUnreported;
       this.droppedUnreported = 0;
-      this.buffer.push(
+      this.push(
         this.options.systemLine('WARNING', `dropped ${count} records: the log buffer was full`, {
           sink: this.name,
           dropped: count,
