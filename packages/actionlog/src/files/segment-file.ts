@@ -12,12 +12,14 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterBytes } from '../pipeline/chunk-buffer.js';
-import { newestSegmentOfDay, segmentFileName } from './segments.js';
+import { DIR_MODE, FILE_MODE } from './modes.js';
+import { claimSegment, releaseSegment } from './segment-claim.js';
+import { listSegments, segmentFileName } from './segments.js';
 
 // Read access too: a torn last line is detected, and a file removed while open is read back.
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT;
-export const FILE_MODE = 0o600;
-export const DIR_MODE = 0o700;
+
+export { DIR_MODE, FILE_MODE } from './modes.js';
 
 /**
  * One open segment. Writes are positional (`pwrite`) at offsets this process hands out, so a
@@ -45,19 +47,23 @@ export class SegmentFile {
   }
 
   /**
-   * Opens the segment to continue for `day`: the newest one of that day unless it is full or
-   * compressed, in which case the next index. A torn last line left by a crash is ended with a
-   * newline first, so the first new record starts on a line of its own.
+   * Opens the segment to continue for `day`: the newest one of that day unless it is full,
+   * compressed or claimed by another live process, in which case the next index. A torn last
+   * line left by a crash is ended with a newline first, so the first new record starts on a line
+   * of its own.
    */
   static openForDay(dir: string, day: string, maxFileSize: number, minIndex = 0): SegmentFile {
     mkdirSync(dir, { recursive: true, mode: DIR_MODE });
-    const newest = newestSegmentOfDay(dir, day);
-    let index = Math.max(minIndex, newest?.index ?? 0);
-    if (newest && newest.index >= index) {
-      const full = newest.compressed || fileSize(join(dir, newest.name)) >= maxFileSize;
-      index = full ? newest.index + 1 : newest.index;
+    const ofDay = listSegments(dir).filter((segment) => segment.day === day);
+    const newest = ofDay.reduce((max, segment) => Math.max(max, segment.index), 0);
+    const first = Math.max(minIndex, newest);
+    for (let index = first; index < first + 10_000; index++) {
+      if (ofDay.some((segment) => segment.index === index && segment.compressed)) continue;
+      const path = join(dir, segmentFileName(day, index));
+      if (fileSize(path) >= maxFileSize || !claimSegment(path)) continue;
+      return SegmentFile.open(path, day, index);
     }
-    return SegmentFile.open(join(dir, segmentFileName(day, index)), day, index);
+    throw new Error(`no free segment for ${day} in ${dir}: 10000 are full or claimed by live processes`);
   }
 
   static open(path: string, day: string, index: number): SegmentFile {
@@ -125,6 +131,7 @@ export class SegmentFile {
   private closeNow(): void {
     if (this.closed) return;
     this.closed = true;
+    releaseSegment(this.path);
     try {
       closeSync(this.fd);
     } catch {

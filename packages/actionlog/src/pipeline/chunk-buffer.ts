@@ -41,6 +41,8 @@ export class ChunkBuffer {
   private used = 0;
   private currentRecords = 0;
   private readonly free: Buffer[] = [];
+  /** Chunk memory allocated here and not in the free list; a recycled batch is checked against it. */
+  private readonly owned = new WeakSet<ArrayBufferLike>();
   /** Bytes held. */
   size = 0;
   /** Lines held. */
@@ -109,7 +111,9 @@ export class ChunkBuffer {
   recycle(batch: Batch): void {
     for (const chunk of batch.chunks) {
       if (this.free.length >= 4) return;
-      if (chunk.byteOffset === 0 && chunk.buffer.byteLength === this.chunkSize) {
+      // Only memory this buffer allocated itself: never a copy that may sit in Node's shared pool.
+      if (this.owned.has(chunk.buffer) && chunk.buffer.byteLength === this.chunkSize) {
+        this.owned.delete(chunk.buffer);
         this.free.push(Buffer.from(chunk.buffer, 0, this.chunkSize));
       }
     }
@@ -130,6 +134,7 @@ export class ChunkBuffer {
       atLeast <= this.chunkSize && this.free.length > 0
         ? this.free.pop()!
         : Buffer.allocUnsafeSlow(Math.max(this.chunkSize, atLeast));
+    this.owned.add(chunk.buffer);
     this.current = chunk;
     this.used = 0;
     this.currentRecords = 0;

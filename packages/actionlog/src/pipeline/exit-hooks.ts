@@ -61,7 +61,9 @@ function install(): void {
   installed = true;
   process.on('exit', onExit);
   process.on('uncaughtExceptionMonitor', onCrash);
-  for (const [signal, handler] of signalHandlers) process.on(signal, handler);
+  // First in line: Node removes a `process.once` listener before calling it, so a listener that
+  // runs after one would count one listener too few and re-raise a signal the app handles.
+  for (const [signal, handler] of signalHandlers) process.prependListener(signal, handler);
 }
 
 function uninstall(): void {

@@ -9,7 +9,7 @@ interface Entry {
 /**
  * Segment files are written at offsets this process hands out, so two sinks must never write
  * the same directory. Loggers in one process that name the same stream directory share one
- * sink; the first one's options win.
+ * sink; the first one's options win, except durability: the strongest asked for applies to all.
  */
 const byDir = new Map<string, Entry>();
 
@@ -18,6 +18,7 @@ export function acquireFileSink(options: FileSinkOptions): FileSink {
   const entry = byDir.get(key);
   if (entry) {
     entry.users++;
+    entry.sink.strengthen(options.durability);
     return entry.sink;
   }
   const sink = new FileSink({ ...options, dir: key });

@@ -63,7 +63,7 @@ export class FileSink implements Sink {
   readonly name: string;
   readonly filter: SinkFilter;
   readonly wantsView = false;
-  private readonly options: FileSinkOptions;
+  private options: FileSinkOptions;
   private file: SegmentFile | null = null;
   private day = '';
   private dayEnd = Number.NEGATIVE_INFINITY;
@@ -93,6 +93,16 @@ export class FileSink implements Sink {
 
   get dir(): string {
     return this.options.dir;
+  }
+
+  /**
+   * A second logger sharing this directory asked for more durability: give it to all rather
+   * than silently weaken the promise (`sync` keeps every record in the kernel before the call
+   * returns; `fsync` adds group-committed fdatasync).
+   */
+  strengthen(durability: Durability): void {
+    const rank: Record<Durability, number> = { buffered: 0, fsync: 1, sync: 2 };
+    if (rank[durability] > rank[this.options.durability]) this.options = { ...this.options, durability };
   }
 
   write(line: string, timeMs: number, sync: boolean): void {
@@ -140,11 +150,14 @@ export class FileSink implements Sink {
    * goes to stderr instead of waiting for a retry.
    */
   flushSync(final = false): void {
+    // An explicit flush checks the file is still there, however recently it was checked.
+    this.lastGoneCheck = Number.NEGATIVE_INFINITY;
     this.drainSync(final);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.lastGoneCheck = Number.NEGATIVE_INFINITY;
     this.drainSync(true);
     this.closed = true;
     this.clearTimers();
@@ -253,7 +266,8 @@ export class FileSink implements Sink {
     if (flight) {
       flight.superseded = true;
       this.inflight = null;
-      this.buffer.unshift(flight.batch);
+      // A copy: the thread pool may still read the original, and it is recycled when it reports back.
+      this.buffer.unshift(copyBatch(flight.batch));
     }
     old.close();
     this.file = null;

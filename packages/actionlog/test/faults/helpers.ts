@@ -243,8 +243,8 @@ export function readStream(dir: string): ParsedLines {
   const out: ParsedLines = { records: [], broken: [], tornTail: null, endsWithNewline: true };
   for (const file of segmentFiles(dir)) {
     const p = readJsonl(file);
-    out.records.push(...p.records);
-    out.broken.push(...p.broken.map((b) => ({ ...b, text: `${file}: ${b.text}` })));
+    for (const r of p.records) out.records.push(r);
+    for (const b of p.broken) out.broken.push({ ...b, text: `${file}: ${b.text}` });
     if (p.tornTail !== null) out.tornTail = p.tornTail;
     out.endsWithNewline = p.endsWithNewline;
   }

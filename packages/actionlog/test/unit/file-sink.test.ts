@@ -36,7 +36,11 @@ describe('file sink', () => {
     clock.set('2026-11-23T00:00:00.001Z');
     log.info('after midnight');
     await log.close();
-    expect(readdirSync(dir).sort()).toEqual(['2026-11-22.jsonl', '2026-11-23.jsonl']);
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.endsWith('.jsonl'))
+        .sort(),
+    ).toEqual(['2026-11-22.jsonl', '2026-11-23.jsonl']);
     expect(lines(join(dir, '2026-11-22.jsonl')).map((r) => r.message)).toEqual(['before midnight']);
     expect(lines(join(dir, '2026-11-23.jsonl'))[0]).toMatchObject({
       message: 'after midnight',
