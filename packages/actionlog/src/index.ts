@@ -1,6 +1,7 @@
 export { findConfigFile, type LoadedConfig, loadConfig } from './config/load.js';
 export type { ActionlogConfig, ActionlogConfigInput } from './config/schema.js';
 export { listSegments, parseSegmentName, type SegmentInfo, segmentFileName } from './files/segments.js';
+export { type InstrumentOptions, instrument } from './integrations/instrument.js';
 export { currentContext, withContext } from './logger/context.js';
 export { type CreateLoggerOptions, createLogger } from './logger/create-logger.js';
 export { type EndTimer, Logger, type LoggerHealth } from './logger/logger.js';
@@ -15,6 +16,15 @@ export {
   type LogFields,
 } from './record/record.js';
 export type { Masker } from './redact/masker.js';
+export { compileMasker } from './redact/compile-masker.js';
+export {
+  checkRedactConfig,
+  type RedactConfig,
+  type RedactConfigInput,
+  redactConfigSchema,
+} from './redact/redact-config.js';
+export { maskLine } from './redact/mask-text.js';
+export { BUILT_IN_RULE_NAMES } from './redact/value-patterns.js';
 export type { Durability, OverflowPolicy } from './sinks/durability.js';
 export { MemorySink } from './sinks/memory-sink.js';
 export type { RecordView, Sink, SinkFilter, SinkHealth } from './sinks/sink.js';

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerCleanCommand } from './commands/clean.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerMaskCommand } from './commands/mask.js';
+import { registerVerifyCommand } from './commands/verify.js';
 import { packageVersion } from './version.js';
 
 /** The `actionlog` command: one file per sub-command under commands/. */
@@ -13,6 +16,9 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   registerConfigCommand(program);
   registerDemoCommand(program);
+  registerMaskCommand(program);
+  registerCleanCommand(program);
+  registerVerifyCommand(program);
   program.addHelpText(
     'after',
     '\nStart with:\n  $ actionlog demo            write sample logs to ./logs\n  $ actionlog config check    show the effective configuration',

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { checkRedactConfig } from '../redact/redact-config.js';
 import { clampConfig } from './clamp.js';
 import { envOverrides } from './env-overrides.js';
 import { deepMerge, isPlainObject } from './merge.js';
@@ -86,6 +87,7 @@ export function loadConfig(load: LoadOptions = {}): LoadedConfig {
   errors.push(...checked.errors);
   const parsed = configSchema.safeParse(checked.value);
   const config = parsed.success ? parsed.data : configSchema.parse({});
+  errors.push(...checkRedactConfig(config.redact).map((e) => label + e));
   const warnings = clampConfig(config).map((w) => label + w);
   return { config, file, profile, errors: dedupe(errors), warnings };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LEVEL_NAMES, parseLevel } from '../record/levels.js';
 import { DURABILITIES, OVERFLOW_POLICIES } from '../sinks/durability.js';
 import { parseSize } from './sizes.js';
+import { redactConfigSchema } from '../redact/redact-config.js';
 
 const level = z.preprocess(
   (value) => (typeof value === 'string' ? (parseLevel(value) ?? value) : value),
@@ -21,6 +22,34 @@ const size = z
 const durability = z.enum(DURABILITIES);
 const overflow = z.enum(OVERFLOW_POLICIES);
 const names = z.array(z.string().min(1));
+/** A number of days, or false for never. */
+const days = z.union([z.number().int().nonnegative(), z.literal(false)]);
+const sizeCap = z.union([size, z.literal(false)]);
+
+export const retentionSchema = z.strictObject({
+  background: z
+    .boolean()
+    .default(true)
+    .describe(
+      'Apply the policy from the logging process: at start-up, then daily (`actionlog clean` applies it on demand).',
+    ),
+  compressAfterDays: days
+    .default(7)
+    .describe('Gzip whole segments older than this many days to .jsonl.gz (false: never).'),
+  retentionDays: days
+    .default(30)
+    .describe('Delete segments older than this many days (false: keep forever).'),
+  maxTotalSize: sizeCap
+    .default(false)
+    .describe('Delete the oldest segments until the stream is under this size, e.g. "2GB" (false: no cap).'),
+});
+
+/** A stream's own retention: keys left out come from the top-level `retention`. */
+const retentionOverride = z.strictObject({
+  compressAfterDays: days.optional(),
+  retentionDays: days.optional(),
+  maxTotalSize: sizeCap.optional(),
+});
 
 export const fileSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Write the main stream {dir}/{YYYY-MM-DD}.jsonl.'),
@@ -39,11 +68,18 @@ export const fileSchema = z.strictObject({
   overflow: overflow
     .default('block')
     .describe('Full buffer: block (write synchronously) or drop (count and report).'),
+  integrity: z.boolean().default(false).describe('Hash-chain the main stream too (see `actionlog verify`).'),
 });
 
 export const auditSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Also write category "audit" to {dir}/audit/.'),
   durability: durability.default('sync'),
+  integrity: z.boolean().default(true).describe('Hash-chain the audit stream (see `actionlog verify`).'),
+  retention: retentionOverride
+    .extend({
+      retentionDays: days.default(365).describe('Audit trails are kept longer: 365 days by default.'),
+    })
+    .prefault({}),
 });
 
 export const streamSchema = z.strictObject({
@@ -54,6 +90,8 @@ export const streamSchema = z.strictObject({
   level: level.optional().describe('Lowest level the stream takes.'),
   categories: names.optional().describe('Only these categories.'),
   durability: durability.default('buffered'),
+  integrity: z.boolean().default(false).describe('Hash-chain this stream (see `actionlog verify`).'),
+  retention: retentionOverride.optional().describe('E.g. {"retentionDays": 90}; the rest from `retention`.'),
 });
 
 export const consoleSchema = z.union([
@@ -94,6 +132,9 @@ const settings = {
   console: consoleSchema.optional().describe('Default: on (pretty) unless NODE_ENV is "production".'),
   file: fileSchema.prefault({}),
   audit: auditSchema.prefault({}),
+  retention: retentionSchema
+    .prefault({})
+    .describe('Compression and deletion of old segments; audit/ and each stream may override keys.'),
   streams: z
     .array(streamSchema)
     .default([])
@@ -106,7 +147,7 @@ const settings = {
     .prefault({}),
   limits: limitsSchema.prefault({}),
   exitHooks: z.boolean().default(true).describe('Flush on exit, signals and crashes.'),
-  redact: z.unknown().optional().describe('Masking rules (see README "What gets masked").'),
+  redact: redactConfigSchema.prefault({}).describe('Masking rules (see README "What gets masked").'),
 };
 
 export const configSchema = z.strictObject(settings);

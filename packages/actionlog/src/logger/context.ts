@@ -19,3 +19,30 @@ export function withContext<T>(fields: Record<string, unknown>, fn: () => T): T 
 export function currentContext(): Readonly<Record<string, unknown>> | undefined {
   return contextStorage.getStore();
 }
+
+/** The ids of the active tracing span, as records carry them. */
+export interface TraceIds {
+  trace_id: string;
+  span_id: string;
+}
+
+let traceIdsProvider: (() => TraceIds | undefined) | undefined;
+
+/**
+ * Installs the function that gives every record the active span's `trace_id`/`span_id` (when the
+ * record has no `trace_id` of its own); `undefined` removes it. `actionlog/otel` installs one for
+ * OpenTelemetry, so the core never loads a tracer itself.
+ */
+export function setTraceIdsProvider(provider: (() => TraceIds | undefined) | undefined): void {
+  traceIdsProvider = provider;
+}
+
+/** The active span's ids, when a provider is installed and a span is active. Never throws. */
+export function activeTraceIds(): TraceIds | undefined {
+  if (traceIdsProvider === undefined) return undefined;
+  try {
+    return traceIdsProvider();
+  } catch {
+    return undefined;
+  }
+}

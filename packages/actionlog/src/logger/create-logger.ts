@@ -1,11 +1,16 @@
 import { join, resolve } from 'node:path';
 import { type LoadedConfig, loadConfig } from '../config/load.js';
 import type { ActionlogConfig, ActionlogConfigInput } from '../config/schema.js';
+import { integrityKeyFromEnv } from '../files/chain-hash.js';
+import { IntegrityChain } from '../files/integrity-chain.js';
+import { streamPolicies } from '../files/retention-policy.js';
+import { describeRetention, scheduleRetention } from '../files/retention-scheduler.js';
 import { registerForExit, unregisterForExit } from '../pipeline/exit-hooks.js';
 import { writeStderr } from '../pipeline/stderr.js';
 import { DEFAULT_CATEGORY } from '../record/categories.js';
 import { LEVEL } from '../record/levels.js';
-import { buildMasker } from '../redact/build-masker.js';
+import { compileMasker } from '../redact/compile-masker.js';
+import { noMasking } from '../redact/masker.js';
 import { ConsoleSink } from '../sinks/console-sink.js';
 import type { FileSink } from '../sinks/file-sink.js';
 import { acquireFileSink, releaseFileSink } from '../sinks/file-sink-registry.js';
@@ -48,6 +53,14 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
   ) => core!.systemLine(level, message, data);
   const dir = resolve(config.dir);
   const fileSinks: FileSink[] = [];
+  const chains: IntegrityChain[] = [];
+  const integrityKey = integrityKeyFromEnv();
+  const chainFor = (streamDir: string, on: boolean): IntegrityChain | undefined => {
+    if (!on) return undefined;
+    const chain = new IntegrityChain({ dir: streamDir, key: integrityKey });
+    chains.push(chain);
+    return chain;
+  };
   const fileSettings = {
     maxFileSize: config.file.maxFileSize,
     maxBufferBytes: config.file.maxBufferBytes,
@@ -65,6 +78,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         dir,
         filter: { minLevel: 0 },
         durability: config.file.durability,
+        transform: chainFor(dir, config.file.integrity),
       }),
     );
   }
@@ -76,6 +90,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         dir: join(dir, 'audit'),
         filter: { minLevel: 0, categories: new Set(['audit']) },
         durability: config.audit.durability,
+        transform: chainFor(join(dir, 'audit'), config.audit.integrity),
       }),
     );
   }
@@ -90,6 +105,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
           categories: stream.categories ? new Set(stream.categories) : undefined,
         },
         durability: stream.durability,
+        transform: chainFor(join(dir, stream.name), stream.integrity),
       }),
     );
   }
@@ -108,7 +124,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
       denyActions: new Set(config.actions.deny ?? []),
       auditSync: config.audit.durability === 'sync',
       limits: config.limits,
-      masker: buildMasker(config.redact),
+      masker: config.redact.enabled ? compileMasker(config.redact) : noMasking,
       clock,
     },
     sinks,
@@ -126,10 +142,12 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
     closing ??= (async () => {
       liveCore.closed = true;
       unregisterForExit(participant);
+      retention?.stop();
       await Promise.all([
         ...fileSinks.map((sink) => releaseFileSink(sink)),
         ...sinks.filter((sink) => !fileSinks.includes(sink as FileSink)).map((sink) => sink.close()),
       ]);
+      for (const chain of chains) chain.checkpoint();
     })();
     return closing;
   };
@@ -139,6 +157,23 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
   if (config.service !== undefined) rootFields.service = config.service;
   const root = new Logger(core, extendBindings(NO_BINDINGS, rootFields, core.serializer), close);
   if (config.exitHooks) registerForExit(participant);
+  const retention =
+    config.retention.background && fileSinks.length > 0
+      ? scheduleRetention({
+          streams: streamPolicies(config).map(({ name, dir, retention }) => ({ name, dir, retention })),
+          clock,
+          livePaths: () => fileSinks.map((sink) => sink.health().target),
+          onSummary: (summary) => {
+            for (const event of summary.events) {
+              if (event.kind === 'error')
+                writeStderr(`[actionlog] retention: ${event.path}: ${event.message}\n`);
+            }
+            const done = describeRetention(summary);
+            if (done) root.info(done.message, { category: 'system', logger: 'actionlog', ...done.data });
+          },
+          onError: (message) => writeStderr(`[actionlog] retention: ${message}\n`),
+        })
+      : undefined;
   return root;
 }
 

@@ -9,7 +9,7 @@ import {
 import { nextSeq } from '../record/sequence.js';
 import type { RecordView, SinkHealth } from '../sinks/sink.js';
 import { type Bindings, dataMembers, extendBindings, idsToJson, joinMembers } from './bindings.js';
-import { contextStorage, withContext } from './context.js';
+import { activeTraceIds, contextStorage, withContext } from './context.js';
 import type { LoggerCore } from './logger-core.js';
 
 const ID_SET: ReadonlySet<string> = new Set(CORRELATION_FIELDS);
@@ -338,6 +338,10 @@ export class Logger {
       }
     }
     if (action !== undefined && !core.actionEnabled(action)) return;
+    const trace = activeTraceIds();
+    if (trace !== undefined && (ids ?? bound.ids).trace_id === undefined) {
+      ids = { ...(ids ?? bound.ids), trace_id: trace.trace_id, span_id: trace.span_id };
+    }
 
     let message: string;
     if (typeof rawMessage === 'string') message = rawMessage;
@@ -356,11 +360,11 @@ export class Logger {
       ',"level":"' +
       LEVEL_NAMES[level] +
       '","category":' +
-      s.string(resolvedCategory);
-    if (logger !== undefined) line += ',"logger":' + s.string(logger);
+      s.identifier(resolvedCategory);
+    if (logger !== undefined) line += ',"logger":' + s.identifier(logger);
     line += ',"message":' + s.string(message);
-    if (action !== undefined) line += ',"action":' + s.string(action);
-    if (service !== undefined) line += ',"service":' + s.string(service);
+    if (action !== undefined) line += ',"action":' + s.identifier(action);
+    if (service !== undefined) line += ',"service":' + s.identifier(service);
     if (status !== undefined) line += ',"status":' + s.string(String(status));
     if (duration !== undefined)
       line += ',"duration_ms":' + (s.value(Number(duration), 'duration_ms') ?? 'null');

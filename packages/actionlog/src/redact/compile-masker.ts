@@ -11,6 +11,13 @@ import type { ValueRule } from './value-rule.js';
 const SHORTEST_BUILT_IN_MATCH = 6;
 
 /**
+ * Records reuse a small set of field names, and a Map hit costs a quarter of the comparison.
+ * Bounded (cleared when full, long names never stored) so hostile keys cannot grow it.
+ */
+const KEY_CACHE_SIZE = 1024;
+const KEY_CACHE_MAX_LENGTH = 64;
+
+/**
  * Compiles the `redact` section once into the masker the serializer calls for every key and
  * string. Never throws for a bad user pattern: it is left out, and `checkRedactConfig` says why.
  * Throws (a ZodError) only when `config` does not have the shape of the section at all.
@@ -42,13 +49,23 @@ export function compileMasker(config: RedactConfigInput = {}): Masker {
         keys.shortest + 2,
         settings.ipAddresses ? 3 : Number.POSITIVE_INFINITY,
       );
-  const scanner = new TriggerScanner(keys);
+  const scanner = new TriggerScanner(keys, triggers);
   const replacement = settings.replacement;
+  const keyCache = new Map<string, boolean>();
 
   return {
     replacement,
     dropPaths: new Set(settings.paths),
-    isSensitiveKey: (key) => keys.matches(key),
+    isSensitiveKey(key) {
+      const cached = keyCache.get(key);
+      if (cached !== undefined) return cached;
+      const sensitive = keys.matches(key);
+      if (key.length <= KEY_CACHE_MAX_LENGTH) {
+        if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+        keyCache.set(key, sensitive);
+      }
+      return sensitive;
+    },
     maskString(value) {
       if (value.length < minLength) return value;
       try {

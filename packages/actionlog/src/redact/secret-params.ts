@@ -24,10 +24,13 @@ export function secretParamsRule(keys: SensitiveKeys, replacement: string): Valu
         const value = valueAfter(text, i);
         if (value === undefined) continue;
         const [start, stop] = value;
-        if (stop - start !== replacement.length || !text.startsWith(replacement, start)) {
-          out += text.slice(copied, start) + replacement;
-          copied = stop;
+        // Already masked by an earlier rule (`token:[MASKED]@host` after url-credentials).
+        if (text.startsWith(replacement, start)) {
+          i = start + replacement.length - 1;
+          continue;
         }
+        out += text.slice(copied, start) + replacement;
+        copied = stop;
         i = stop - 1;
       }
       return copied === 0 ? text : out + text.slice(copied);

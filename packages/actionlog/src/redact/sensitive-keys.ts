@@ -44,7 +44,7 @@ export class SensitiveKeys {
     const add = (key: string, suffix: boolean) => {
       const normalized = normalizeKey(key);
       if (normalized === '') return;
-      const codes = [...normalized].map((char) => char.charCodeAt(0));
+      const codes = Array.from({ length: normalized.length }, (_, i) => normalized.charCodeAt(i));
       const bucket = (this.byLastChar[codes[codes.length - 1] & 127] ??= []);
       bucket.push({ codes, suffix });
       shortest = Math.min(shortest, codes.length);
@@ -52,6 +52,14 @@ export class SensitiveKeys {
     for (const key of exact) add(key, false);
     for (const key of suffixes) add(key, true);
     this.shortest = shortest;
+  }
+
+  /**
+   * False when no sensitive name can end with this character: a cheap first check before
+   * `matches`, for callers that would otherwise have to find where the name starts.
+   */
+  mayEndWith(code: number): boolean {
+    return isKeySeparator(code) || this.byLastChar[foldCase(code) & 127] !== undefined;
   }
 
   /** True when `text[start, end)` names a sensitive field. */

@@ -46,33 +46,49 @@ const AT = 1;
 const ASSIGN = 2;
 const DASH = 3;
 const UNDERSCORE = 4;
-const LOWER_B = 5;
+const LETTER_B = 5;
 const UPPER_J = 6;
-const UPPER_K = 7;
-const UPPER_S = 8;
-const LOWER_Z = 9;
-const SLASH = 10;
-const BACKSLASH = 11;
-const PLUS = 12;
-const DOT = 13;
+const UPPER_K_OR_S = 7;
+const LOWER_Z = 8;
+const SLASH = 9;
+const BACKSLASH = 10;
+const PLUS = 11;
+const DOT = 12;
+const DIGIT = 13;
+const SPACE = 14;
 
-/** What to look at around each ASCII character; 0 for the characters no rule starts from. */
-const ACTIONS = new Uint8Array(128);
-ACTIONS[64] = AT; // @
-ACTIONS[58] = ASSIGN; // :
-ACTIONS[61] = ASSIGN; // =
-ACTIONS[45] = DASH;
-ACTIONS[95] = UNDERSCORE;
-ACTIONS[66] = LOWER_B; // B
-ACTIONS[98] = LOWER_B; // b
-ACTIONS[74] = UPPER_J;
-ACTIONS[75] = UPPER_K;
-ACTIONS[83] = UPPER_S;
-ACTIONS[122] = LOWER_Z;
-ACTIONS[47] = SLASH;
-ACTIONS[92] = BACKSLASH;
-ACTIONS[43] = PLUS;
-ACTIONS[46] = DOT;
+const DIGIT_RUNS = Trigger.DIGITS_11 | Trigger.DIGITS_13;
+
+/** The characters a rule can start from, what to look at there, and the triggers that can come of it. */
+const STARTS: readonly [chars: string, action: number, triggers: number][] = [
+  ['@', AT, Trigger.AT],
+  [':=', ASSIGN, Trigger.ASSIGNMENT | Trigger.IP],
+  ['-', DASH, Trigger.SK_DASH | Trigger.SLACK | Trigger.PEM | DIGIT_RUNS],
+  ['_', UNDERSCORE, Trigger.STRIPE | Trigger.GITHUB],
+  ['Bb', LETTER_B, Trigger.AUTH_SCHEME],
+  ['J', UPPER_J, Trigger.JWT],
+  ['KS', UPPER_K_OR_S, Trigger.AWS],
+  ['z', LOWER_Z, Trigger.GOOGLE],
+  ['/', SLASH, Trigger.HOME],
+  ['\\', BACKSLASH, Trigger.HOME],
+  ['+', PLUS, Trigger.PLUS_DIGIT],
+  ['.', DOT, Trigger.IP],
+  ['0123456789', DIGIT, DIGIT_RUNS],
+  [' ', SPACE, DIGIT_RUNS],
+];
+
+/**
+ * What to look at around each ASCII character; 0 for the characters no enabled rule starts
+ * from, which is most of them, so the common path is one table load and one comparison.
+ */
+function actionTable(enabled: number): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const [chars, action, triggers] of STARTS) {
+    if ((triggers & enabled) === 0) continue;
+    for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = action;
+  }
+  return table;
+}
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -82,7 +98,11 @@ function isHexDigit(code: number): boolean {
   return isDigit(code) || ((code | 32) >= 97 && (code | 32) <= 102);
 }
 
-/** `text` continues at `at` with `word` (lower case letters and spaces), ignoring letter case. */
+function isBlank(code: number): boolean {
+  return code === 32 || code === 9;
+}
+
+/** `text` continues at `at` with `word` (lower-case letters), ignoring letter case. */
 function continuesWith(text: string, at: number, word: string): boolean {
   if (at + word.length > text.length) return false;
   for (let i = 0; i < word.length; i++) {
@@ -93,111 +113,108 @@ function continuesWith(text: string, at: number, word: string): boolean {
 
 /** Scans a string once and returns the `Trigger` bits it found. */
 export class TriggerScanner {
-  constructor(private readonly keys: SensitiveKeys) {}
+  private readonly actions: Uint8Array;
+
+  /** `enabled`: the triggers some active rule listens to; characters serving only others are skipped. */
+  constructor(
+    private readonly keys: SensitiveKeys,
+    enabled: number,
+  ) {
+    this.actions = actionTable(enabled);
+  }
 
   scan(text: string): number {
     const n = text.length;
     let found = 0;
+    // Digits seen in a row, allowing one space or dash between two of them (card and phone layouts).
     let digits = 0;
     let afterGap = false;
+    const actions = this.actions;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (c <= 57 && c >= 48) {
+      const action = c < 128 ? actions[c] : 0;
+      if (action === 0) {
+        digits = 0;
+        continue;
+      }
+      if (action === DIGIT) {
         if (++digits >= 11) found |= digits >= 13 ? Trigger.DIGITS_11 | Trigger.DIGITS_13 : Trigger.DIGITS_11;
         afterGap = false;
         continue;
       }
-      if (digits > 0) {
-        if ((c === 32 || c === 45) && !afterGap) afterGap = true;
-        else digits = 0;
+      if (action === SPACE || action === DASH) {
+        if (afterGap) digits = 0;
+        afterGap = true;
+        if (action === SPACE) continue;
+      } else {
+        digits = 0;
       }
-      if (c >= 128) continue;
-      switch (ACTIONS[c]) {
-        case 0:
-          break;
-        case AT:
-          found |= Trigger.AT;
-          break;
-        case ASSIGN:
-          if ((found & Trigger.ASSIGNMENT) === 0 && this.namesSecret(text, i)) found |= Trigger.ASSIGNMENT;
-          if (
-            c === 58 &&
-            (isHexDigit(text.charCodeAt(i - 1)) ||
-              isHexDigit(text.charCodeAt(i + 1)) ||
-              text.charCodeAt(i + 1) === 58)
-          ) {
-            found |= Trigger.IP;
-          }
-          break;
-        case DASH:
-          if (text.charCodeAt(i - 1) === 107 && text.charCodeAt(i - 2) === 115)
-            found |= Trigger.SK_DASH; // sk-
-          else if (
-            text.charCodeAt(i - 2) === 120 &&
-            text.charCodeAt(i - 3) === 111 &&
-            text.charCodeAt(i - 4) === 120
-          ) {
-            found |= Trigger.SLACK; // xox?-
-          } else if (text.charCodeAt(i + 1) === 45 && text.startsWith('----BEGIN', i + 1))
-            found |= Trigger.PEM;
-          break;
-        case UNDERSCORE: {
-          const before = text.charCodeAt(i - 1);
-          if (before === 107)
-            found |= Trigger.STRIPE; // sk_, rk_
-          else if (before === 99 && text.charCodeAt(i - 2) === 101 && text.charCodeAt(i - 5) === 119)
-            found |= Trigger.STRIPE; // whsec_
-          else if (text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103)
-            found |= Trigger.GITHUB; // gh?_
-          else if (before === 98 && text.charCodeAt(i - 2) === 117 && text.charCodeAt(i - 6) === 103)
-            found |= Trigger.GITHUB; // github_
-          break;
-        }
-        case LOWER_B:
-          if (continuesWith(text, i + 1, 'earer ') || continuesWith(text, i + 1, 'asic '))
-            found |= Trigger.AUTH_SCHEME;
-          break;
-        case UPPER_J:
-          if (text.charCodeAt(i - 1) === 121 && text.charCodeAt(i - 2) === 101) found |= Trigger.JWT; // eyJ
-          break;
-        case UPPER_K: // AKIA
-        case UPPER_S: // ASIA
-          if (
-            text.charCodeAt(i - 1) === 65 &&
-            text.charCodeAt(i + 1) === 73 &&
-            text.charCodeAt(i + 2) === 65
-          ) {
-            found |= Trigger.AWS;
-          }
-          break;
-        case LOWER_Z: // AIza
-          if (
-            text.charCodeAt(i - 1) === 73 &&
-            text.charCodeAt(i - 2) === 65 &&
-            text.charCodeAt(i + 1) === 97
-          ) {
-            found |= Trigger.GOOGLE;
-          }
-          break;
-        case SLASH:
-          if (text.startsWith('Users/', i + 1) || text.startsWith('home/', i + 1)) found |= Trigger.HOME;
-          break;
-        case BACKSLASH:
-          if (text.startsWith('Users', i + 1)) found |= Trigger.HOME;
-          break;
-        case PLUS:
-          if (isDigit(text.charCodeAt(i + 1))) found |= Trigger.PLUS_DIGIT;
-          break;
-        case DOT:
-          if (isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) found |= Trigger.IP;
-          break;
-      }
+      found |= this.inspect(text, i, c, action, found);
     }
     return found;
   }
 
+  /** The triggers found around the uncommon character at `i`; kept out of the hot loop above. */
+  private inspect(text: string, i: number, c: number, action: number, found: number): number {
+    const before = text.charCodeAt(i - 1);
+    const after = text.charCodeAt(i + 1);
+    switch (action) {
+      case AT:
+        return Trigger.AT;
+      case ASSIGN: {
+        let bits = (found & Trigger.ASSIGNMENT) === 0 && this.namesSecret(text, i) ? Trigger.ASSIGNMENT : 0;
+        if (c === 58 && (isHexDigit(before) || isHexDigit(after) || after === 58)) bits |= Trigger.IP;
+        return bits;
+      }
+      case DASH:
+        if (before === 107 && text.charCodeAt(i - 2) === 115) return Trigger.SK_DASH; // sk-
+        if (
+          text.charCodeAt(i - 2) === 120 &&
+          text.charCodeAt(i - 3) === 111 &&
+          text.charCodeAt(i - 4) === 120
+        ) {
+          return Trigger.SLACK; // xox?-
+        }
+        return after === 45 && text.startsWith('----BEGIN', i + 1) ? Trigger.PEM : 0;
+      case UNDERSCORE:
+        if (before === 107) return Trigger.STRIPE; // sk_, rk_
+        if (before === 99 && text.charCodeAt(i - 2) === 101 && text.charCodeAt(i - 5) === 119)
+          return Trigger.STRIPE; // whsec_
+        if (text.charCodeAt(i - 2) === 104 && text.charCodeAt(i - 3) === 103) return Trigger.GITHUB; // gh?_
+        return before === 98 && text.charCodeAt(i - 2) === 117 && text.charCodeAt(i - 6) === 103
+          ? Trigger.GITHUB
+          : 0; // github_
+      case LETTER_B:
+        return (continuesWith(text, i + 1, 'earer') && isBlank(text.charCodeAt(i + 6))) ||
+          (continuesWith(text, i + 1, 'asic') && isBlank(text.charCodeAt(i + 5)))
+          ? Trigger.AUTH_SCHEME
+          : 0;
+      case UPPER_J:
+        return before === 121 && text.charCodeAt(i - 2) === 101 ? Trigger.JWT : 0; // eyJ
+      case UPPER_K_OR_S: // AKIA, ASIA
+        return before === 65 && after === 73 && text.charCodeAt(i + 2) === 65 ? Trigger.AWS : 0;
+      case LOWER_Z: // AIza
+        return before === 73 && text.charCodeAt(i - 2) === 65 && after === 97 ? Trigger.GOOGLE : 0;
+      case SLASH:
+        return (after === 85 && text.startsWith('Users/', i + 1)) ||
+          (after === 104 && text.startsWith('home/', i + 1))
+          ? Trigger.HOME
+          : 0;
+      case BACKSLASH:
+        return after === 85 && text.startsWith('Users', i + 1) ? Trigger.HOME : 0;
+      case PLUS:
+        return isDigit(after) ? Trigger.PLUS_DIGIT : 0;
+      default: // DOT
+        return isDigit(before) && isDigit(after) ? Trigger.IP : 0;
+    }
+  }
+
   private namesSecret(text: string, separator: number): boolean {
     const end = nameEndBefore(text, separator);
-    return end > 0 && this.keys.matches(text, nameStartBefore(text, end), end);
+    return (
+      end > 0 &&
+      this.keys.mayEndWith(text.charCodeAt(end - 1)) &&
+      this.keys.matches(text, nameStartBefore(text, end), end)
+    );
   }
 }

@@ -9,7 +9,7 @@ export interface UserPattern {
 }
 
 /** How far back from a window's end a whitespace cut is looked for. */
-const CUT_SEARCH = 128;
+const CUT_SEARCH = 64;
 
 function isWhitespace(code: number): boolean {
   return code === 32 || code === 9 || code === 10 || code === 13;

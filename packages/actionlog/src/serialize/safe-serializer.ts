@@ -3,6 +3,8 @@ import { quoteJson } from './json-string.js';
 import type { SerializeLimits } from './limits.js';
 
 const CIRCULAR = '"[Circular]"';
+/** Characters past the string cap that masking still looks at. */
+const MASK_SLACK = 256;
 const THROWS = '"[Throws]"';
 const MAX_DEPTH = '"[MaxDepth]"';
 
@@ -21,9 +23,21 @@ export class SafeSerializer {
     private readonly masker: Masker,
   ) {}
 
-  /** A string field: capped, masked, quoted. */
+  /** A string field: masked, capped, quoted. */
   string(text: string): string {
-    return quoteJson(this.masker.maskString(this.cap(text)));
+    const max = this.limits.maxStringLength;
+    if (text.length <= max) return quoteJson(this.masker.maskString(text));
+    // Mask a little past the cap, so a secret the cap cuts through is still recognised.
+    const masked = this.masker.maskString(text.slice(0, max + MASK_SLACK));
+    return quoteJson(masked.slice(0, max) + `…[+${text.length - max} chars]`);
+  }
+
+  /**
+   * A name the application's code chose (category, logger, action, service): capped and quoted
+   * but not run through the value patterns, which cost more than these short names ever need.
+   */
+  identifier(text: string): string {
+    return quoteJson(this.cap(text));
   }
 
   /** Any value as JSON text, or `undefined` when JSON has no value for it (functions, symbols, undefined). */
@@ -137,7 +151,8 @@ export class SafeSerializer {
   private writeMap(map: Map<unknown, unknown>, depth: number, path: string): string {
     let out = '';
     for (const [key, item] of map) {
-      const name = typeof key === 'string' ? key : safeString(key);
+      // Map keys are data, not names chosen in code: they are masked like values.
+      const name = this.masker.maskString(typeof key === 'string' ? key : safeString(key));
       const member = this.memberAt(name, item, depth + 1, path);
       if (member) out += (out ? ',' : '') + member;
     }

@@ -1,0 +1,2 @@
+export { fromWinston, winstonLevel } from './from-winston.js';
+export { ActionlogTransport, type ActionlogTransportOptions } from './transport.js';

@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { GroupTable } from '../aggregates.js';
+import type { ScanSpec } from './plan.js';
+import { Scanner, type UnitResult } from './scanner.js';
+import type { FromWorker, ToWorker } from './scan-worker.js';
+import type { Unit } from './unit-reader.js';
+
+/** Where the worker script is: next to this module once built (not when running from sources). */
+export function defaultWorkerScript(): URL | undefined {
+  const url = new URL('./scan-worker.js', import.meta.url);
+  return url.protocol === 'file:' && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/**
+ * Scans units and hands back results as they finish (in any order). `next()` gives the next unit
+ * to scan, or undefined when there is nothing (more) to do.
+ */
+export interface UnitRunner {
+  run(next: () => Unit | undefined, onResult: (result: UnitResult) => void): Promise<void>;
+  /** Stats group tables of every scanner, once all units are done. */
+  tables(): Promise<Array<Array<GroupTable | undefined>>>;
+  close(): Promise<void>;
+}
+
+export class InlineRunner implements UnitRunner {
+  private readonly scanner: Scanner;
+
+  constructor(spec: ScanSpec) {
+    this.scanner = new Scanner(spec);
+  }
+
+  async run(next: () => Unit | undefined, onResult: (result: UnitResult) => void): Promise<void> {
+    for (let unit = next(); unit !== undefined; unit = next()) onResult(await this.scanner.scanUnit(unit));
+  }
+
+  async tables() {
+    return [this.scanner.tables()];
+  }
+
+  async close(): Promise<void> {}
+}
+
+export class WorkerRunner implements UnitRunner {
+  private readonly workers: Worker[];
+
+  constructor(spec: ScanSpec, count: number, script: URL) {
+    this.workers = Array.from({ length: count }, () => new Worker(script, { workerData: spec }));
+  }
+
+  run(next: () => Unit | undefined, onResult: (result: UnitResult) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let busy = 0;
+      let failed = false;
+      const fail = (error: Error) => {
+        if (failed) return;
+        failed = true;
+        for (const worker of this.workers) worker.removeAllListeners('message').removeAllListeners('error');
+        reject(error);
+      };
+      const feed = (worker: Worker) => {
+        const unit = failed ? undefined : next();
+        if (unit === undefined) {
+          if (busy === 0) {
+            for (const w of this.workers) w.removeAllListeners('message').removeAllListeners('error');
+            resolve();
+          }
+          return;
+        }
+        busy++;
+        worker.postMessage({ type: 'unit', unit } satisfies ToWorker);
+      };
+      for (const worker of this.workers) {
+        worker.on('message', (message: FromWorker) => {
+          if (message.type === 'failed') return fail(new Error(message.message));
+          if (message.type !== 'result') return;
+          busy--;
+          onResult(message.result);
+          feed(worker);
+        });
+        worker.on('error', fail);
+      }
+      for (const worker of this.workers) feed(worker);
+      if (busy === 0) resolve();
+    });
+  }
+
+  tables(): Promise<Array<Array<GroupTable | undefined>>> {
+    return Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<Array<GroupTable | undefined>>((resolve, reject) => {
+            const onMessage = (message: FromWorker) => {
+              if (message.type !== 'tables') return;
+              worker.off('message', onMessage);
+              worker.off('error', reject);
+              resolve(message.tables);
+            };
+            worker.on('message', onMessage);
+            worker.on('error', reject);
+            worker.postMessage({ type: 'finish' } satisfies ToWorker);
+          }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+  }
+}

@@ -1,0 +1,305 @@
+import { isAscii } from 'node:buffer';
+import type { GroupTable, StatsAggregator } from '../aggregates.js';
+import type { Expr, Row } from '../ast.js';
+import { compileAggregator, compileComparator, compileRowSteps, type RowStep } from '../compile-js.js';
+import { lowerAscii } from '../values.js';
+import { FieldExtractor } from './extract.js';
+import type { Needle } from './needles.js';
+import type { ScanSpec } from './plan.js';
+import { readUnit, type Unit } from './unit-reader.js';
+
+/** A row a sink kept: the line (when rows pass through unchanged) or the row itself. */
+export type Item = string | Row;
+
+export interface TopItem {
+  item: Item;
+  /** The values the sort compares (the row as the query sees it). */
+  row: Row;
+  /** Scan position, for ties: earlier in the output order first. */
+  ordinal: number;
+}
+
+export type SinkResult = { kind: 'rows'; items: Item[] } | { kind: 'top'; items: TopItem[] } | { kind: 'stats' };
+
+export interface ScanCounts {
+  bytes: number;
+  /** Lines turned into rows (parsed or read by the field extractor); the rest were skipped by needle. */
+  parsed: number;
+  matched: number;
+  /** Lines that are not a JSON object. */
+  corrupt: number;
+  /** A last line without newline that does not parse: cut short by a crash, or still being written. */
+  torn: number;
+}
+
+export interface UnitResult extends ScanCounts {
+  id: number;
+  /** The unit holds records older than the time range (and its slack): older units cannot match. */
+  crossed: boolean;
+  sinks: SinkResult[];
+  /** Set when the unit could not be read (e.g. the file was removed meanwhile). */
+  error?: string;
+}
+
+const TIMESTAMP_PREFIX = '{"timestamp":"';
+const UNITS_ORDINAL = 2 ** 32;
+
+/**
+ * Runs a ScanSpec over units (byte ranges of plain segments, or whole gzipped segments). One
+ * per worker, or one in-process; stats accumulate across all units it scans.
+ */
+export class Scanner {
+  private readonly step: RowStep;
+  private readonly extractor: FieldExtractor | undefined;
+  private readonly aggregators: Array<StatsAggregator | undefined>;
+  private readonly comparators: Array<((a: Row, b: Row) => number) | undefined>;
+  private readonly driver: Needle[] | undefined;
+  private readonly driverBytes: Buffer[];
+  private readonly driverPatterns: Array<RegExp | undefined>;
+  private readonly checks: Needle[][];
+  /** Full-text terms read the line itself. */
+  private readonly needsLine: boolean;
+
+  constructor(private readonly spec: ScanSpec) {
+    this.step = compileRowSteps(spec.stages).step;
+    this.extractor = spec.extract ? new FieldExtractor(spec.extract) : undefined;
+    this.aggregators = spec.sinks.map((sink) =>
+      sink.kind === 'stats' ? compileAggregator(sink.stage, sink.mode) : undefined,
+    );
+    this.comparators = spec.sinks.map((sink) =>
+      sink.kind === 'top' ? compileComparator(sink.keys, sink.mode) : undefined,
+    );
+    const [driver, ...rest] = spec.requirements;
+    this.driver = driver;
+    this.driverBytes = (driver ?? []).map((n) => Buffer.from(n.text, 'utf8'));
+    // Case-insensitive needles: a /needle/i search in the chunk read as latin1 (one character per
+    // byte, so positions stay byte offsets). It folds case at least as widely as the exact test
+    // the filter makes afterwards, so it only ever finds more candidate lines, never fewer.
+    this.driverPatterns = (driver ?? []).map((n) =>
+      n.ci ? new RegExp(escapeRegex(Buffer.from(n.text, 'utf8').toString('latin1')), 'gi') : undefined,
+    );
+    this.checks = rest;
+    this.needsLine = spec.stages.some((s) => s.kind === 'filter' && hasText(s.where));
+  }
+
+  /** Group tables of the stats sinks (after all units). */
+  tables(): Array<GroupTable | undefined> {
+    return this.aggregators.map((a) => a?.table);
+  }
+
+  async scanUnit(unit: Unit): Promise<UnitResult> {
+    const spec = this.spec;
+    const { from, to, slackFrom } = spec.range;
+    const ranged = from !== undefined || to !== undefined;
+    const result: UnitResult = {
+      id: unit.id,
+      bytes: 0,
+      parsed: 0,
+      matched: 0,
+      corrupt: 0,
+      torn: 0,
+      crossed: false,
+      sinks: spec.sinks.map((sink) => (sink.kind === 'stats' ? { kind: 'stats' } : { kind: sink.kind, items: [] })),
+    };
+    const sinks = spec.sinks;
+    const rowItems = result.sinks.map((s) => (s.kind === 'rows' ? s.items : undefined));
+    const topItems = result.sinks.map((s) => (s.kind === 'top' ? s.items : undefined));
+    const passLine = spec.output === 'line';
+    const needsLine = this.needsLine;
+    const extractor = this.extractor;
+    const step = this.step;
+    let lineNumber = 0;
+
+    /** The line `text[start, end)` (the extractor's current chunk is `text`): skipped, or a row for every sink. */
+    const line = (text: string, start: number, end: number, unterminated: boolean): void => {
+      lineNumber++;
+      let record: Row | undefined;
+      let lineText: string | undefined;
+      if (ranged) {
+        let ts: unknown;
+        if (text.charCodeAt(start + 38) === 34 && text.startsWith(TIMESTAMP_PREFIX, start)) {
+          ts = text.slice(start + 14, start + 38);
+        } else {
+          lineText = text.slice(start, end);
+          record = parse(lineText, unterminated, result);
+          if (record === undefined) return;
+          ts = record.timestamp;
+          if (typeof ts !== 'string') return;
+        }
+        const t = ts as string;
+        if (from !== undefined && t < from) {
+          if (slackFrom !== undefined && t < slackFrom) result.crossed = true;
+          return;
+        }
+        if (to !== undefined && t >= to) return;
+      }
+      if (this.checks.length > 0) {
+        lineText ??= text.slice(start, end);
+        for (const requirement of this.checks) if (!lineHas(lineText, requirement)) return;
+      }
+      if (record === undefined) {
+        record = extractor?.read(start, end);
+        if (record === undefined) {
+          lineText ??= text.slice(start, end);
+          record = parse(lineText, unterminated, result);
+          if (record === undefined) return;
+        }
+      }
+      result.parsed++;
+      if (needsLine) lineText ??= text.slice(start, end);
+      const out = step(record, lineText);
+      if (out === undefined) return;
+      result.matched++;
+      let item: Item = out;
+      if (passLine) item = lineText ??= text.slice(start, end);
+      for (let s = 0; s < sinks.length; s++) {
+        const sink = sinks[s];
+        if (sink.kind === 'stats') {
+          this.aggregators[s]!.add(out);
+        } else if (sink.kind === 'rows') {
+          const items = rowItems[s]!;
+          items.push(item);
+          // The unit's rows come out last first: only its last `need` can be wanted.
+          if (sink.need !== undefined && items.length >= 2 * sink.need) items.splice(0, items.length - sink.need);
+        } else {
+          const items = topItems[s]!;
+          items.push({ item, row: out, ordinal: unit.order * UNITS_ORDINAL + (UNITS_ORDINAL - lineNumber) });
+          if (items.length >= 2 * sink.k + 64) trimTop(items, sink.k, this.comparators[s]!);
+        }
+      }
+    };
+
+    try {
+      await readUnit(unit, (buffer, start, end, final) => {
+        result.bytes += end - start;
+        if (final) {
+          const text = buffer.toString('utf8', start, end);
+          extractor?.reset(text);
+          if (text.trim() !== '') line(text, 0, text.length, true);
+          return;
+        }
+        this.region(buffer, start, end, line);
+      });
+    } catch (error) {
+      result.error = (error as Error).message;
+    }
+
+    for (let s = 0; s < sinks.length; s++) {
+      const sink = sinks[s];
+      if (sink.kind === 'rows') {
+        const items = rowItems[s]!;
+        if (sink.need !== undefined && items.length > sink.need) items.splice(0, items.length - sink.need);
+        items.reverse();
+      } else if (sink.kind === 'top') {
+        trimTop(topItems[s]!, sink.k, this.comparators[s]!);
+      }
+    }
+    return result;
+  }
+
+  /** The complete lines in `buffer[start, end)`: each line that may match goes to `line`. */
+  private region(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    line: (text: string, start: number, end: number, unterminated: boolean) => void,
+  ): void {
+    const ascii = isAscii(buffer.subarray(start, end));
+    if (this.driver === undefined) {
+      const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
+      this.extractor?.reset(text);
+      const length = text.length;
+      let at = 0;
+      while (at < length) {
+        let nl = text.indexOf('\n', at);
+        if (nl === -1) nl = length;
+        if (nl > at) line(text, at, nl, false);
+        at = nl + 1;
+      }
+      return;
+    }
+    // Needle mode: jump from hit to hit of the driving requirement; only those lines are read.
+    const driver = this.driver;
+    const needles = this.driverBytes;
+    const latin1 = driver.some((n) => n.ci) ? buffer.toString('latin1', start, end) : undefined;
+    const next = needles.map(() => -2);
+    let cursor = start;
+    while (cursor < end) {
+      let hit = Number.POSITIVE_INFINITY;
+      for (let n = 0; n < needles.length; n++) {
+        if (next[n] !== -1 && next[n] < cursor) {
+          const pattern = this.driverPatterns[n];
+          if (pattern !== undefined) {
+            pattern.lastIndex = cursor - start;
+            const found = pattern.exec(latin1!);
+            next[n] = found === null ? -1 : found.index + start;
+          } else {
+            const found = buffer.indexOf(needles[n], cursor);
+            next[n] = found === -1 || found >= end ? -1 : found;
+          }
+        }
+        if (next[n] !== -1 && next[n] < hit) hit = next[n];
+      }
+      if (hit === Number.POSITIVE_INFINITY) return;
+      const lineStart = hit === start ? start : Math.max(start, buffer.lastIndexOf(10, hit - 1) + 1);
+      let lineEnd = buffer.indexOf(10, hit);
+      if (lineEnd === -1 || lineEnd > end) lineEnd = end;
+      if (lineEnd > lineStart) {
+        const text = buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd);
+        this.extractor?.reset(text);
+        line(text, 0, text.length, false);
+      }
+      cursor = lineEnd + 1;
+    }
+  }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}
+
+function hasText(expr: Expr): boolean {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      return expr.items.some(hasText);
+    case 'not':
+      return hasText(expr.item);
+    default:
+      return expr.kind === 'text';
+  }
+}
+
+function parse(text: string, unterminated: boolean, counts: ScanCounts): Row | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    if (unterminated) counts.torn++;
+    else counts.corrupt++;
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    counts.corrupt++;
+    return undefined;
+  }
+  return value as Row;
+}
+
+function lineHas(text: string, requirement: readonly Needle[]): boolean {
+  let lowered: string | undefined;
+  for (const needle of requirement) {
+    if (needle.ci) {
+      lowered ??= lowerAscii(text);
+      if (lowered.includes(needle.text)) return true;
+    } else if (text.includes(needle.text)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function trimTop(items: TopItem[], k: number, compare: (a: Row, b: Row) => number): void {
+  items.sort((a, b) => compare(a.row, b.row) || a.ordinal - b.ordinal);
+  if (items.length > k) items.length = k;
+}

@@ -1,0 +1,132 @@
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { listSegments } from '../../files/segments.js';
+import { ORDER_SLACK_MS } from './plan.js';
+import type { Unit } from './unit-reader.js';
+
+export interface SourceFile {
+  path: string;
+  day: string;
+  index: number;
+  compressed: boolean;
+  size: number;
+}
+
+/**
+ * The segments of a stream directory that can hold records of the time range, oldest first,
+ * chosen by the day in their names (a day's file holds that day's records; a few minutes of
+ * slack on each side cover clock steps). Where a segment exists both plain and gzipped (while
+ * it is being compressed), the plain one is read.
+ */
+export function selectSources(dir: string, range: { from?: number; to?: number }): SourceFile[] {
+  const firstDay = range.from === undefined ? undefined : utcDay(range.from - ORDER_SLACK_MS);
+  const lastDay = range.to === undefined ? undefined : utcDay(range.to + ORDER_SLACK_MS);
+  const byKey = new Map<string, SourceFile>();
+  for (const segment of listSegments(dir)) {
+    if (firstDay !== undefined && segment.day < firstDay) continue;
+    if (lastDay !== undefined && segment.day > lastDay) continue;
+    const key = `${segment.day}.${segment.index}`;
+    const existing = byKey.get(key);
+    if (existing && !existing.compressed) continue;
+    const path = join(dir, segment.name);
+    const size = statSync(path, { throwIfNoEntry: false })?.size;
+    if (size === undefined) continue;
+    byKey.set(key, { path, day: segment.day, index: segment.index, compressed: segment.compressed, size });
+  }
+  return [...byKey.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.index - b.index));
+}
+
+function utcDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+const PROBE_BYTES = 64 << 10;
+const TIMESTAMP_PREFIX = '{"timestamp":"';
+
+/**
+ * The byte range of a plain segment that can hold records in [slackFrom, slackTo), found by
+ * binary search on the timestamps at the start of the lines (actionlog writes them first).
+ * Falls back to the whole file when a probe finds no such timestamp.
+ */
+export function narrowByTime(file: SourceFile, slackFrom: string | undefined, slackTo: string | undefined) {
+  const whole = { start: 0, end: file.size };
+  if (file.compressed || file.size < 4 * PROBE_BYTES || (slackFrom === undefined && slackTo === undefined)) return whole;
+  const fd = openSync(file.path, 'r');
+  try {
+    const probe = Buffer.allocUnsafe(PROBE_BYTES);
+    /** The timestamp of the first line starting at or after `offset`, or null past the end; undefined when unreadable. */
+    const timestampAt = (offset: number): string | null | undefined => {
+      const n = readSync(fd, probe, 0, PROBE_BYTES, offset);
+      let at = 0;
+      if (offset > 0) {
+        const nl = probe.indexOf(10);
+        if (nl === -1 || nl >= n) return n < PROBE_BYTES ? null : undefined;
+        at = nl + 1;
+      }
+      if (at >= n) return null;
+      if (n - at < 40) return undefined;
+      const head = probe.toString('latin1', at, at + 39);
+      if (!head.startsWith(TIMESTAMP_PREFIX) || head.charCodeAt(38) !== 34) return undefined;
+      return head.slice(14, 38);
+    };
+    /** The smallest offset whose first line has a timestamp >= target (to within a probe). */
+    const search = (target: string): number | undefined => {
+      let lo = 0;
+      let hi = file.size;
+      while (hi - lo > PROBE_BYTES) {
+        const mid = lo + Math.floor((hi - lo) / 2);
+        const ts = timestampAt(mid);
+        if (ts === undefined) return undefined;
+        if (ts === null || ts >= target) hi = mid;
+        else lo = mid;
+      }
+      return lo;
+    };
+    let start = 0;
+    let end = file.size;
+    if (slackFrom !== undefined) {
+      const found = search(slackFrom);
+      if (found === undefined) return whole;
+      start = found;
+    }
+    if (slackTo !== undefined) {
+      const found = search(slackTo);
+      if (found === undefined) return whole;
+      end = Math.min(file.size, found + PROBE_BYTES);
+    }
+    return { start, end: Math.max(start, end) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const UNIT_BYTES = 16 << 20;
+/** First units when a limit may end the scan early: small, so `limit 20` reads little. */
+const RAMP = [256 << 10, 1 << 20, 4 << 20];
+
+/** Splits the files into units in output order: newest first. */
+export function planUnits(
+  files: readonly SourceFile[],
+  ranges: ReadonlyArray<{ start: number; end: number }>,
+  ramp: boolean,
+): Unit[] {
+  const units: Unit[] = [];
+  let step = 0;
+  const nextSize = () => (ramp && step < RAMP.length ? RAMP[step++] : UNIT_BYTES);
+  for (let i = files.length - 1; i >= 0; i--) {
+    const file = files[i];
+    const base = { path: file.path, compressed: file.compressed, size: file.size };
+    if (file.compressed) {
+      units.push({ ...base, id: units.length, order: units.length, start: 0, end: file.size });
+      continue;
+    }
+    const { start, end } = ranges[i];
+    let to = end;
+    while (to > start) {
+      const from = Math.max(start, to - nextSize());
+      units.push({ ...base, id: units.length, order: units.length, start: from, end: to });
+      to = from;
+    }
+  }
+  return units;
+}
