@@ -15,15 +15,15 @@ export {
   FAILURE_STATUSES,
   type LogFields,
 } from './record/record.js';
-export type { Masker } from './redact/masker.js';
 export { compileMasker } from './redact/compile-masker.js';
+export { maskLine } from './redact/mask-text.js';
+export type { Masker } from './redact/masker.js';
 export {
   checkRedactConfig,
   type RedactConfig,
   type RedactConfigInput,
   redactConfigSchema,
 } from './redact/redact-config.js';
-export { maskLine } from './redact/mask-text.js';
 export { BUILT_IN_RULE_NAMES } from './redact/value-patterns.js';
 export type { Durability, OverflowPolicy } from './sinks/durability.js';
 export { MemorySink } from './sinks/memory-sink.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { LEVEL_NAMES, parseLevel } from '../record/levels.js';
+import { redactConfigSchema } from '../redact/redact-config.js';
 import { DURABILITIES, OVERFLOW_POLICIES } from '../sinks/durability.js';
 import { parseSize } from './sizes.js';
-import { redactConfigSchema } from '../redact/redact-config.js';
 
 const level = z.preprocess(
   (value) => (typeof value === 'string' ? (parseLevel(value) ?? value) : value),
