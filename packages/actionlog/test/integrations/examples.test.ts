@@ -63,7 +63,7 @@ describe('examples (run against the built package)', () => {
     const created = await fetch(`${base}/orders`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ sku: 'tea' }),
+      body: JSON.stringify({ sku: 'tea', card_number: '4111 1111 1111 1111' }),
     });
     expect(created.status).toBe(201);
     expect((await fetch(`${base}/health`)).status).toBe(200);
@@ -87,6 +87,8 @@ describe('examples (run against the built package)', () => {
       ['createOrder', 'success', false],
     ]);
     expect(calls[0].request_id).toBe('view-42');
+    expect(requests[2].data.body.sku).toBe('tea'); // the example logs bodies, masked
+    expect(JSON.stringify(records)).not.toContain('4111 1111 1111 1111');
     const audit = readRecords(join(run.dir, 'audit'));
     expect(audit.map((r) => r.action)).toEqual(['order_created']);
     expect(audit[0].request_id).toBe(requests[2].request_id);
@@ -167,6 +169,7 @@ describe('examples (run against the built package)', () => {
     ]);
     for (const record of records) expect(record).toMatchObject({ logger: 'billing', app: 'billing' });
     expect(records[0].user_id).toBe('u-17');
+    expect(JSON.stringify(records[0])).not.toContain('4111 1111 1111 1111'); // masked on the way in
     expect(records[1]).toMatchObject({ request_id: 'req-9', data: { attempt: 2 } });
     expect(records[2].error).toMatchObject({
       code: 'E_GATEWAY',

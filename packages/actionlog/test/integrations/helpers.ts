@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import { type CreateLoggerOptions, createLogger, type Logger, MemorySink } from '../../src/index.js';
+import { type CreateLoggerOptions, createLogger, type Logger } from '../../src/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -63,24 +63,6 @@ export function close(server: Server): Promise<void> {
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const TRACEPARENT = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
-
-/**
- * Whether the logger masks sensitive fields in this build. Masking is the core's job (the
- * integrations only hand it headers and bodies); tests of masked output run when it does.
- */
-export function loggerMasks(): boolean {
-  const sink = new MemorySink();
-  const log = createLogger({
-    console: false,
-    file: { enabled: false },
-    audit: { enabled: false },
-    exitHooks: false,
-    sinks: [sink],
-  });
-  log.info('probe', { password: 'probe-secret' });
-  void log.close();
-  return !sink.lines[0]?.includes('probe-secret');
-}
 
 /**
  * POSTs JSON whose body arrives 30 ms after the headers, so that reading it is a separate async
