@@ -1,15 +1,19 @@
-// One case in one fresh process: `node bench/child.mjs <case> <records> <latencyCalls> <outDir>`.
+// One case in one fresh process:
+//   node bench/child.mjs <case> <records> <latencyCalls> <yieldEvery> <outDir>
 // Prints one JSON line with the measurements on stdout; run.mjs verifies the files afterwards
 // (not here, so that reading them back does not count toward this process's peak RSS).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { argv, hrtime, resourceUsage, stdout } from 'node:process';
-import { findCase } from './logger-cases/index.mjs';
 import { makeFields } from './lib/record.mjs';
+import { findCase } from './logger-cases/index.mjs';
 
-const [caseName, recordsArg, latencyArg, outDir] = argv.slice(2);
+const [caseName, recordsArg, latencyArg, yieldArg, outDir] = argv.slice(2);
 const records = Number(recordsArg);
 const latencyCalls = Number(latencyArg);
+// 0: a tight loop. N: hand the event loop a turn every N records, as a server between requests.
+const yieldEvery = Number(yieldArg);
+const pause = () => new Promise((resolve) => setImmediate(resolve));
 const benchCase = await findCase(caseName).load();
 const { errorKey } = benchCase;
 
@@ -20,7 +24,10 @@ const throughputDir = join(outDir, 'throughput');
 mkdirSync(throughputDir, { recursive: true });
 const sink = await benchCase.open(throughputDir);
 const start = hrtime.bigint();
-for (let i = 0; i < records; i++) sink.log(makeFields(i, errorKey));
+for (let i = 0; i < records; i++) {
+  sink.log(makeFields(i, errorKey));
+  if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await pause();
+}
 const loopEnd = hrtime.bigint();
 const stop = await sink.close();
 
@@ -36,12 +43,14 @@ for (let i = 0; i < latencyCalls; i++) {
   const t0 = hrtime.bigint();
   timed.log(fields);
   samples[i] = Number(hrtime.bigint() - t0);
+  if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await pause();
 }
 await timed.close();
 samples.sort();
 
 const result = {
   records,
+  yieldEvery,
   latencyCalls,
   wallNs: Number(stop - start),
   loopNs: Number(loopEnd - start),

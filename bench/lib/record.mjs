@@ -16,7 +16,10 @@ function random() {
   seed = (seed * 1664525 + 1013904223) >>> 0;
   return seed / 2 ** 32;
 }
-const hex = (n) => Math.floor(random() * 16 ** n).toString(16).padStart(n, '0');
+const hex = (n) =>
+  Math.floor(random() * 16 ** n)
+    .toString(16)
+    .padStart(n, '0');
 
 const REQUEST_IDS = Array.from({ length: POOL }, () => `req-${hex(8)}-${hex(4)}-${hex(4)}`);
 const CASE_IDS = Array.from({ length: POOL }, () => `CASE-${100000 + Math.floor(random() * 900000)}`);

@@ -12,7 +12,9 @@ export function pinoCase({ sync }) {
     errorKey: 'err',
     async open(dir) {
       const dest = pino.destination(
-        sync ? { dest: join(dir, 'pino.jsonl'), sync: true } : { dest: join(dir, 'pino.jsonl'), sync: false, minLength: 4096 },
+        sync
+          ? { dest: join(dir, 'pino.jsonl'), sync: true }
+          : { dest: join(dir, 'pino.jsonl'), sync: false, minLength: 4096 },
       );
       if (!sync) await once(dest, 'ready');
       // sonic-boom fsyncs before it closes (and on flush(cb)); actionlog and winston do not. So
@@ -27,7 +29,8 @@ export function pinoCase({ sync }) {
       }
       const logger = pino({}, dest);
       return {
-        log: (fields) => (fields.status === 'failed' ? logger.error(fields, ACTION) : logger.info(fields, ACTION)),
+        log: (fields) =>
+          fields.status === 'failed' ? logger.error(fields, ACTION) : logger.info(fields, ACTION),
         async close() {
           if (sync) lastWrite = hrtime.bigint();
           const closed = once(dest, 'close');

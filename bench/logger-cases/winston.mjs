@@ -32,8 +32,13 @@ export const winstonCase = {
       log: (fields) =>
         fields.status === 'failed' ? logger.error(ACTION, fields) : logger.info(ACTION, fields),
       // The logger's 'finish' waits for its transports, and the File transport's for its file
-      // stream, so every line has been written (no fsync) when it fires.
+      // stream, so every line has been written (no fsync) when it fires. But ending the logger
+      // while its stream still holds a backlog ends the transport under it ("write after end"),
+      // so first let the backlog reach the transport, checking once per event-loop turn.
       async close() {
+        while (logger.writableLength > 0 || logger.readableLength > 0) {
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         const finished = once(logger, 'finish');
         logger.end();
         await finished;
