@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import type { ActionlogConfig } from '../config/schema.js';
 import { utcDay } from '../serialize/timestamp.js';
-import type { StreamSegment } from './stream-segments.js';
+import { claimedByLiveWriter, type StreamSegment } from './stream-segments.js';
 
 export interface RetentionPolicy {
   /** Gzip segments older than this many days; false: never. */
@@ -71,7 +71,7 @@ export function segmentAgeDays(day: string, now: number): number {
 
 /**
  * Segments no policy may touch: the newest of the stream and the newest of today (a writer may be
- * appending to either), and any a writer in this process has open.
+ * appending to either), any a writer in this process has open, and any a live process has claimed.
  */
 export function protectedSegments(
   segments: readonly StreamSegment[],
@@ -84,7 +84,10 @@ export function protectedSegments(
   const today = utcDay(now);
   const newestToday = segments.filter((s) => s.day === today).at(-1);
   if (newestToday) keep.add(newestToday);
-  for (const segment of segments) if (livePaths.has(segment.path)) keep.add(segment);
+  for (const segment of segments) {
+    if (livePaths.has(segment.path) || (!segment.compressed && claimedByLiveWriter(segment.path)))
+      keep.add(segment);
+  }
   return keep;
 }
 

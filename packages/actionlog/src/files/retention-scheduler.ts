@@ -11,6 +11,8 @@ export interface RetentionScheduleOptions {
   clock: () => number;
   /** Segments this process's sinks have open right now. */
   livePaths: () => string[];
+  /** Deleting a segment of a keyed chain records the removal, which needs the key. */
+  integrityKey?: Buffer;
   onSummary: (summary: RetentionSummary) => void;
   onError: (message: string) => void;
 }
@@ -53,7 +55,9 @@ export function scheduleRetention(options: RetentionScheduleOptions): RetentionS
     };
     const livePaths = options.livePaths();
     if (existsSync(fileURLToPath(WORKER_URL))) {
-      const thread = new Worker(WORKER_URL, { workerData: { streams, now, livePaths } });
+      const thread = new Worker(WORKER_URL, {
+        workerData: { streams, now, livePaths, integrityKey: options.integrityKey },
+      });
       worker = thread;
       thread.on('message', (message: { summary?: RetentionSummary; error?: string }) => {
         if (stopped) return;
@@ -72,7 +76,12 @@ export function scheduleRetention(options: RetentionScheduleOptions): RetentionS
     } else {
       const controller = new AbortController();
       abort = controller;
-      applyRetention(streams, { now, livePaths: new Set(livePaths), signal: controller.signal })
+      applyRetention(streams, {
+        now,
+        livePaths: new Set(livePaths),
+        integrityKey: options.integrityKey,
+        signal: controller.signal,
+      })
         .then(
           (summary) => {
             if (!stopped) options.onSummary(summary);

@@ -10,11 +10,17 @@ interface RetentionJob {
   streams: RetentionStream[];
   now: number;
   livePaths: string[];
+  /** A Buffer arrives as a plain Uint8Array. */
+  integrityKey?: Uint8Array;
 }
 
 const job = workerData as RetentionJob;
 try {
-  const summary = await applyRetention(job.streams, { now: job.now, livePaths: new Set(job.livePaths) });
+  const summary = await applyRetention(job.streams, {
+    now: job.now,
+    livePaths: new Set(job.livePaths),
+    integrityKey: job.integrityKey ? Buffer.from(job.integrityKey) : undefined,
+  });
   parentPort?.postMessage({ summary });
 } catch (error) {
   parentPort?.postMessage({ error: (error as Error).message });

@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { listSegments, type SegmentInfo } from './segments.js';
 
 export interface StreamSegment extends SegmentInfo {
@@ -23,4 +23,24 @@ export function listStreamSegments(dir: string): StreamSegment[] {
     if (stat?.isFile()) out.push({ ...segment, path, size: stat.size });
   }
   return out;
+}
+
+/**
+ * Whether a live process holds the writer's claim on a segment (segment-claim.ts: the pid in
+ * `{dir}/.writers/{segment}`): another process may be appending to it even if it is not the newest.
+ */
+export function claimedByLiveWriter(segmentPath: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(dirname(segmentPath), '.writers', basename(segmentPath)), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -31,6 +31,8 @@ export interface VerifyOptions {
   only?: ReadonlySet<string>;
   /** Bytes on disk verified so far in this stream. */
   onProgress?: (bytes: number) => void;
+  /** Check segments on worker threads, one per core (default true; large streams only). */
+  parallel?: boolean;
 }
 
 export interface StreamReport {
@@ -98,7 +100,7 @@ export async function verifyStream(dir: string, options: VerifyOptions = {}): Pr
   const found: Found[] = [];
   // Records first: a writer only checkpoints records already on disk, so segments read after
   // them hold at least what they count.
-  const manifest = readManifest(dir);
+  let manifest = readManifest(dir);
   const entries = manifest ? [...manifest.segments.values()] : [];
   const keyed = entries.some((entry) => entry.alg === 'hmac-sha256');
   const ourKeyId = options.key === undefined ? undefined : keyId(options.key);
@@ -120,7 +122,16 @@ export async function verifyStream(dir: string, options: VerifyOptions = {}): Pr
   }
 
   const all = listStreamSegments(dir);
-  const firstRecorded = manifest ? all.findIndex((s) => manifest.segments.has(plainName(s.name))) : 0;
+  const recorded = manifest?.segments;
+  let firstRecorded = recorded ? all.findIndex((s) => recorded.has(plainName(s.name))) : 0;
+  if (firstRecorded === -1 && all.length > 0) {
+    // Records exist, none for a segment on disk: checked as one chain, and said loudly.
+    notes.push(
+      'no segment on disk has a .chain/ record (were they deleted?): checked as one chain in name order',
+    );
+    manifest = undefined;
+    firstRecorded = 0;
+  }
   const chained = firstRecorded === -1 ? [] : all.slice(firstRecorded);
   if (firstRecorded > 0)
     notes.push(`${firstRecorded} older segment(s) were written before integrity was on; not checked`);
@@ -136,7 +147,7 @@ export async function verifyStream(dir: string, options: VerifyOptions = {}): Pr
   };
   // Without records, a key given means the chain is keyed.
   const defaultAlg: ChainAlgorithm =
-    manifest === undefined && options.key !== undefined ? 'hmac-sha256' : 'sha256';
+    keyed || (manifest === undefined && options.key !== undefined) ? 'hmac-sha256' : 'sha256';
 
   const report: StreamReport = {
     dir,
@@ -190,7 +201,7 @@ export async function verifyStream(dir: string, options: VerifyOptions = {}): Pr
     manifest === undefined
       ? walkInNameOrder(tasks)
       : walkSegments(tasks, {
-          parallel: sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES,
+          parallel: options.parallel !== false && sizes.reduce((a, b) => a + b, 0) >= PARALLEL_MIN_BYTES,
           onDone: (index) => options.onProgress?.((done += sizes[index])),
           onBytes: (_, bytes) => options.onProgress?.(done + bytes),
         });

@@ -163,6 +163,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
           streams: streamPolicies(config).map(({ name, dir, retention }) => ({ name, dir, retention })),
           clock,
           livePaths: () => fileSinks.map((sink) => sink.health().target),
+          integrityKey,
           onSummary: (summary) => {
             for (const event of summary.events) {
               if (event.kind === 'error')

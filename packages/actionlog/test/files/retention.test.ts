@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +115,18 @@ describe('retention policy', () => {
     });
     // The older segment of today is the only one a size cap may take.
     expect(segmentNames(dir)).toEqual(['2026-11-23.1.jsonl', '2026-12-30.jsonl']);
+  });
+
+  it('leaves alone a segment another live process is writing (its claim in .writers/), whatever its age', async () => {
+    const dir = tempDir();
+    writeSegment(dir, '2026-11-01.jsonl', 5000);
+    writeSegment(dir, '2026-11-02.jsonl', 5000);
+    writeSegment(dir, '2026-11-23.jsonl', 1000);
+    mkdirSync(join(dir, '.writers'));
+    writeFileSync(join(dir, '.writers', '2026-11-01.jsonl'), String(process.pid)); // alive
+    writeFileSync(join(dir, '.writers', '2026-11-02.jsonl'), '999999999'); // gone: a stale claim
+    await applyRetention([stream(dir, { retentionDays: 10, maxTotalSize: 1 })], { now: NOW });
+    expect(segmentNames(dir)).toEqual(['2026-11-01.jsonl', '2026-11-23.jsonl']);
   });
 
   it('per-stream overrides: audit/ keeps 365 days by default, a stream its own days, the rest inherit', () => {

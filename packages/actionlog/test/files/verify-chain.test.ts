@@ -190,6 +190,21 @@ describe('verify: each kind of tampering is found, with file, line and reason', 
   });
 });
 
+describe('verify: without the .chain/ records', () => {
+  it('checks the segments as one chain in name order, and says the records are gone', async () => {
+    const { audit, names } = await chainedStream();
+    for (const name of names) unlinkSync(join(audit, '.chain', `${name}.json`));
+    const intact = await verifyStream(audit);
+    expect(intact).toMatchObject({ ok: true, records: 80 });
+    expect(intact.notes.join('\n')).toMatch(
+      /no segment on disk has a \.chain\/ record \(were they deleted\?\)/,
+    );
+    unlinkSync(join(audit, names[1]));
+    const gap = await verifyStream(audit);
+    expect(gap.break).toMatchObject({ file: join(audit, names[2]), line: 1 });
+  });
+});
+
 describe('verify: what the records cannot tell', () => {
   beforeAll(requireDist);
 

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../config/load.js';
 import { parseSize } from '../../config/sizes.js';
 import { applyRetention, type RetentionEvent, type RetentionStream } from '../../files/apply-retention.js';
+import { integrityKeyFromEnv } from '../../files/chain-hash.js';
 import { type RetentionPolicy, type StreamPolicy, streamPolicies } from '../../files/retention-policy.js';
 import { listSegments } from '../../files/segments.js';
 import { humanBytes } from '../human-bytes.js';
@@ -74,6 +75,7 @@ export function registerCleanCommand(program: Command): void {
       const summary = await applyRetention(streams, {
         now: Date.now(),
         dryRun,
+        integrityKey: integrityKeyFromEnv(),
         onEvent: (event) => {
           if (!options.json) {
             bar?.finish();
