@@ -131,6 +131,11 @@ export class IntegrityChain implements LineTransform {
     this.saveRecord();
   }
 
+  /** The sink is done with the segment (or the process is ending): its lines are on disk. */
+  segmentClosed(): void {
+    this.checkpoint();
+  }
+
   /**
    * Records the current segment's chained record count and last hash, when the file's tail shows
    * every chained record has been written. Called on a timer, when the next segment opens, and

@@ -40,6 +40,12 @@ export function claimSegment(segmentPath: string): boolean {
   return false;
 }
 
+/** Whether a live process (possibly this one) holds the claim on a segment: it may still be appending to it. */
+export function claimedByLiveWriter(segmentPath: string): boolean {
+  const owner = readOwner(lockPath(segmentPath));
+  return owner !== undefined && isAlive(owner);
+}
+
 export function releaseSegment(segmentPath: string): void {
   const lock = lockPath(segmentPath);
   if (readOwner(lock) !== process.pid) return;

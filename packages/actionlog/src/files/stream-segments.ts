@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { listSegments, type SegmentInfo } from './segments.js';
 
 export interface StreamSegment extends SegmentInfo {
@@ -25,22 +25,4 @@ export function listStreamSegments(dir: string): StreamSegment[] {
   return out;
 }
 
-/**
- * Whether a live process holds the writer's claim on a segment (segment-claim.ts: the pid in
- * `{dir}/.writers/{segment}`): another process may be appending to it even if it is not the newest.
- */
-export function claimedByLiveWriter(segmentPath: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(join(dirname(segmentPath), '.writers', basename(segmentPath)), 'utf8'));
-  } catch {
-    return false;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { claimedByLiveWriter } from './segment-claim.js';

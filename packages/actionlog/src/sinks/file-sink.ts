@@ -131,6 +131,12 @@ export class FileSink implements Sink {
     }
   }
 
+  /** Done with a segment: its lines are written; the descriptor closes once async writes settle. */
+  private closeSegment(file: SegmentFile): void {
+    this.options.transform?.segmentClosed?.(file.path);
+    file.close();
+  }
+
   /** Every line enters the buffer here, so a transform sees each one exactly once, in order. */
   private push(line: string): void {
     const transform = this.options.transform;
@@ -153,6 +159,8 @@ export class FileSink implements Sink {
     // An explicit flush checks the file is still there, however recently it was checked.
     this.lastGoneCheck = Number.NEGATIVE_INFINITY;
     this.drainSync(final);
+    // The process may end right after a final flush: let a chain record its checkpoint now.
+    if (final && this.file !== null) this.options.transform?.segmentClosed?.(this.file.path);
   }
 
   async close(): Promise<void> {
@@ -161,7 +169,7 @@ export class FileSink implements Sink {
     this.drainSync(true);
     this.closed = true;
     this.clearTimers();
-    this.file?.close();
+    if (this.file !== null) this.closeSegment(this.file);
     this.file = null;
     this.resolveWaiters();
   }
@@ -196,7 +204,7 @@ export class FileSink implements Sink {
       // Lines still buffered belong to the day they were logged on.
       if (this.file !== null || !this.isIdle()) {
         this.drainSync(false);
-        this.file?.close();
+        if (this.file !== null) this.closeSegment(this.file);
         this.file = null;
       }
       this.day = utcDay(timeMs);
@@ -219,7 +227,7 @@ export class FileSink implements Sink {
       this.drainSync(false);
       if (this.file === file) {
         this.nextIndex = file.index + 1;
-        file.close();
+        this.closeSegment(file);
         this.file = null;
         try {
           this.currentFile(timeMs);
@@ -269,7 +277,7 @@ export class FileSink implements Sink {
       // A copy: the thread pool may still read the original, and it is recycled when it reports back.
       this.buffer.unshift(copyBatch(flight.batch));
     }
-    old.close();
+    this.closeSegment(old);
     this.file = null;
     const fresh = SegmentFile.openForDay(this.options.dir, this.day, this.options.maxFileSize, old.index);
     if (carried.length > 0) {

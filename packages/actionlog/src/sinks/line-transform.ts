@@ -13,4 +13,9 @@ export interface LineTransform {
    * removal), before the first line goes to it: `path` is the new segment.
    */
   segmentOpened(path: string): void;
+  /**
+   * Called when the sink is done with a segment (midnight, size, removal, close) and on the
+   * final flush at exit, after its lines were written: a chain records its checkpoint here.
+   */
+  segmentClosed?(path: string): void;
 }
