@@ -28,6 +28,8 @@ export const NO_BINDINGS: Bindings = {
 };
 
 const ID_SET: ReadonlySet<string> = new Set(CORRELATION_FIELDS);
+/** `,"session_id":` and so on, built once. */
+const ID_PREFIX = CORRELATION_FIELDS.map((field) => ',' + quoteJson(field) + ':');
 
 /** `parent` extended by `fields` (fields win). */
 export function extendBindings(
@@ -67,16 +69,31 @@ export function extendBindings(
 }
 
 export function idsToJson(ids: Readonly<CorrelationIds>, serializer: SafeSerializer): string {
+  return mergedIdsJson(ids, undefined, serializer);
+}
+
+/** The ids in record order: `overrides` (a log call's fields) win over `ids` (bindings, context). */
+export function mergedIdsJson(
+  ids: Readonly<CorrelationIds>,
+  overrides: Readonly<Record<string, unknown>> | undefined,
+  serializer: SafeSerializer,
+): string {
   let out = '';
-  for (const field of CORRELATION_FIELDS) {
-    const value = ids[field];
-    if (value !== undefined) out += ',' + quoteJson(field) + ':' + serializer.string(value);
+  for (let i = 0; i < CORRELATION_FIELDS.length; i++) {
+    const field = CORRELATION_FIELDS[i];
+    const override = overrides?.[field];
+    const value = override !== undefined ? String(override) : ids[field];
+    if (value !== undefined) out += ID_PREFIX[i] + serializer.string(value);
   }
   return out;
 }
 
 /** Members of an explicit `data` value: an object's members, or `"value":…` for anything else. */
 export function dataMembers(value: unknown, serializer: SafeSerializer): string {
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    // A plain object (the usual `data: {...}`): its members directly, no braces to strip.
+    return serializer.members(value as Record<string, unknown>, 'data');
+  }
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const json = serializer.value(value, 'data');
     if (json !== undefined && json.charCodeAt(0) === 123 /* { */) return json.slice(1, -1);

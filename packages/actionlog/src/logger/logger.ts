@@ -8,7 +8,14 @@ import {
 } from '../record/record.js';
 import { nextSeq } from '../record/sequence.js';
 import type { RecordView, SinkHealth } from '../sinks/sink.js';
-import { type Bindings, dataMembers, extendBindings, idsToJson, joinMembers } from './bindings.js';
+import {
+  type Bindings,
+  dataMembers,
+  extendBindings,
+  idsToJson,
+  joinMembers,
+  mergedIdsJson,
+} from './bindings.js';
 import { activeTraceIds, contextStorage, withContext } from './context.js';
 import type { LoggerCore } from './logger-core.js';
 
@@ -294,7 +301,8 @@ export class Logger {
     let status: unknown;
     let duration: unknown;
     let error = preset?.error;
-    let ids: CorrelationIds | undefined;
+    /** The call's fields when they carry correlation ids (they win over bindings and context). */
+    let idOverrides: Readonly<Record<string, unknown>> | undefined;
     let data = bound.dataJson;
 
     if (fields !== undefined && fields !== null && typeof fields === 'object') {
@@ -329,8 +337,7 @@ export class Logger {
             break;
           default:
             if (ID_SET.has(key)) {
-              ids ??= { ...bound.ids };
-              ids[key as keyof CorrelationIds] = String(value);
+              idOverrides = fields;
             } else if (!truncated) {
               data = joinMembers(data, s.member(key, value, 'data'));
             }
@@ -339,8 +346,8 @@ export class Logger {
     }
     if (action !== undefined && !core.actionEnabled(action)) return;
     const trace = activeTraceIds();
-    if (trace !== undefined && (ids ?? bound.ids).trace_id === undefined) {
-      ids = { ...(ids ?? bound.ids), trace_id: trace.trace_id, span_id: trace.span_id };
+    if (trace !== undefined && (idOverrides?.trace_id ?? bound.ids.trace_id) === undefined) {
+      idOverrides = { ...idOverrides, trace_id: trace.trace_id, span_id: trace.span_id };
     }
 
     let message: string;
@@ -368,7 +375,7 @@ export class Logger {
     if (status !== undefined) line += ',"status":' + s.string(String(status));
     if (duration !== undefined)
       line += ',"duration_ms":' + (s.value(Number(duration), 'duration_ms') ?? 'null');
-    line += ids === undefined ? bound.idsJson : idsToJson(ids, s);
+    line += idOverrides === undefined ? bound.idsJson : mergedIdsJson(bound.ids, idOverrides, s);
     if (error !== undefined) line += ',"error":' + (truncated ? shortError(error, s) : errorJson(error, s));
     if (truncated)
       data =

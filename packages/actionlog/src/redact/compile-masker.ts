@@ -18,6 +18,18 @@ const KEY_CACHE_SIZE = 1024;
 const KEY_CACHE_MAX_LENGTH = 64;
 
 /**
+ * Long strings that repeat — the stack of an error thrown again and again from the same place —
+ * cost a full scan each time; their masked form is kept (by content) in a small bounded cache.
+ * At most 128 entries of up to 4096 characters, cleared when full, so unique strings only cost
+ * the hash of a miss.
+ */
+const LONG_STRING = 128;
+const LONG_STRING_MAX = 4096;
+const LONG_CACHE_SIZE = 128;
+/** Stored instead of the string itself when masking changed nothing. */
+const SAME = '';
+
+/**
  * Compiles the `redact` section once into the masker the serializer calls for every key and
  * string. Never throws for a bad user pattern: it is left out, and `checkRedactConfig` says why.
  * Throws (a ZodError) only when `config` does not have the shape of the section at all.
@@ -52,6 +64,7 @@ export function compileMasker(config: RedactConfigInput = {}): Masker {
   const scanner = new TriggerScanner(keys, triggers);
   const replacement = settings.replacement;
   const keyCache = new Map<string, boolean>();
+  const longCache = new Map<string, string>();
 
   return {
     replacement,
@@ -68,18 +81,32 @@ export function compileMasker(config: RedactConfigInput = {}): Masker {
     },
     maskString(value) {
       if (value.length < minLength) return value;
-      try {
-        const found = scanner.scan(value) & triggers;
-        if (found === 0 && !hasUserRules) return value;
-        let out = value;
-        for (const rule of rules) {
-          if (rule.triggers === 0 || (rule.triggers & found) !== 0) out = rule.mask(out);
-        }
-        return out === value ? value : out;
-      } catch {
-        // Only a regex running out of stack on a pathological string gets here; hide it all rather than leak it.
-        return replacement;
+      const cacheable = value.length >= LONG_STRING && value.length <= LONG_STRING_MAX;
+      if (cacheable) {
+        const known = longCache.get(value);
+        if (known !== undefined) return known === SAME ? value : known;
       }
+      const masked = maskOnce(value);
+      if (cacheable) {
+        if (longCache.size >= LONG_CACHE_SIZE) longCache.clear();
+        longCache.set(value, masked === value ? SAME : masked);
+      }
+      return masked;
     },
   };
+
+  function maskOnce(value: string): string {
+    try {
+      const found = scanner.scan(value) & triggers;
+      if (found === 0 && !hasUserRules) return value;
+      let out = value;
+      for (const rule of rules) {
+        if (rule.triggers === 0 || (rule.triggers & found) !== 0) out = rule.mask(out);
+      }
+      return out === value ? value : out;
+    } catch {
+      // Only a regex running out of stack on a pathological string gets here; hide it all rather than leak it.
+      return replacement;
+    }
+  }
 }

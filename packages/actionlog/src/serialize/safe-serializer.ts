@@ -55,11 +55,13 @@ export class SafeSerializer {
    * joined into one `data` object without building an intermediate object.
    */
   members(object: Record<string, unknown>, path: string): string {
+    this.ancestors.push(object);
     try {
       return this.writeMembers(object, 1, path);
     } catch {
-      this.ancestors.length = 0;
       return '"_unserializable":' + THROWS;
+    } finally {
+      this.ancestors.length = 0;
     }
   }
 
