@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { argv, hrtime, resourceUsage, stdout } from 'node:process';
-import { makeFields } from './lib/record.mjs';
+import { makeFields, makeSecretFields } from './lib/record.mjs';
 import { findCase } from './logger-cases/index.mjs';
 
 const [caseName, recordsArg, latencyArg, yieldArg, outDir] = argv.slice(2);
@@ -16,6 +16,8 @@ const yieldEvery = Number(yieldArg);
 const pause = () => new Promise((resolve) => setImmediate(resolve));
 const benchCase = await findCase(caseName).load();
 const { errorKey } = benchCase;
+// The masking cases log the same record with secrets in it (lib/record.mjs).
+const fieldsFor = benchCase.secrets ? makeSecretFields : makeFields;
 
 // Throughput: N records in a tight loop, as a busy request handler would, from the first call
 // until the last byte has been handed to the kernel. Building each call's object literal is
@@ -25,7 +27,7 @@ mkdirSync(throughputDir, { recursive: true });
 const sink = await benchCase.open(throughputDir);
 const start = hrtime.bigint();
 for (let i = 0; i < records; i++) {
-  sink.log(makeFields(i, errorKey));
+  sink.log(fieldsFor(i, errorKey));
   if (yieldEvery > 0 && i % yieldEvery === yieldEvery - 1) await pause();
 }
 const loopEnd = hrtime.bigint();
@@ -39,7 +41,7 @@ mkdirSync(latencyDir, { recursive: true });
 const timed = await benchCase.open(latencyDir);
 const samples = new Float64Array(latencyCalls);
 for (let i = 0; i < latencyCalls; i++) {
-  const fields = makeFields(i, errorKey);
+  const fields = fieldsFor(i, errorKey);
   const t0 = hrtime.bigint();
   timed.log(fields);
   samples[i] = Number(hrtime.bigint() - t0);

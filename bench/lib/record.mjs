@@ -80,3 +80,24 @@ export function makeFields(i, errorKey) {
     data,
   };
 }
+
+/**
+ * The masking cases: the same record carrying two secrets in `data` and one in the message.
+ * pino can only redact the two known paths (`data.api_key`, `data.password`); actionlog masks
+ * all three with its default rules.
+ */
+export const SECRET_MESSAGE =
+  'calling crm-api with key sk-ant-api03-Xq7Lm2Pz9Rt4Vw8Yb3Nc6Hd1Jf5Kg0 failed over';
+export const PINO_REDACT_PATHS = ['data.api_key', 'data.password'];
+
+export function makeSecretFields(i, errorKey) {
+  const fields = makeFields(i, errorKey);
+  return {
+    ...fields,
+    data: {
+      ...fields.data,
+      api_key: 'sk-live-9f8e7d6c5b4a39281706f5e4',
+      password: 'correct horse battery staple',
+    },
+  };
+}

@@ -3,16 +3,22 @@
 // check), everything else at its defaults apart from the durability under test.
 import { hrtime } from 'node:process';
 import { createLogger } from 'actionlog';
-import { ACTION } from '../lib/record.mjs';
+import { ACTION, SECRET_MESSAGE } from '../lib/record.mjs';
 
-export function actionlogCase(durability) {
+export function actionlogCase(durability, { secrets = false } = {}) {
   return {
     errorKey: 'error',
+    secrets,
     async open(dir) {
       const log = createLogger({ dir, console: false, audit: { enabled: false }, file: { durability } });
       return {
         // A failed status makes it an ERROR record with the `error` object.
-        log: (fields) => log.action(ACTION, fields),
+        log: secrets
+          ? (fields) =>
+              fields.status === 'failed'
+                ? log.error(SECRET_MESSAGE, fields)
+                : log.info(SECRET_MESSAGE, fields)
+          : (fields) => log.action(ACTION, fields),
         // close() writes what is buffered and resolves once it is in the kernel (no fsync in
         // buffered/sync modes), which is where the clock stops for every library.
         async close() {

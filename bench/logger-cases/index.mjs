@@ -19,6 +19,21 @@ export const CASES = [
     load: async () => (await import('./pino.mjs')).pinoCase({ sync: true }),
   },
   { name: 'winston', label: 'winston', load: async () => (await import('./winston.mjs')).winstonCase },
+  {
+    name: 'actionlog-masked',
+    label: 'actionlog buffered, 3 secrets masked',
+    load: async () => (await import('./actionlog.mjs')).actionlogCase('buffered', { secrets: true }),
+  },
+  {
+    name: 'pino-redact',
+    label: 'pino redact (2 paths)',
+    load: async () => (await import('./pino.mjs')).pinoCase({ sync: false, secrets: true }),
+  },
+  {
+    name: 'pino-sync-redact',
+    label: 'pino sync redact (2 paths)',
+    load: async () => (await import('./pino.mjs')).pinoCase({ sync: true, secrets: true }),
+  },
 ];
 
 /**
@@ -28,6 +43,9 @@ export const CASES = [
  * from flattering actionlog.
  */
 export const BASELINES = ['pino', 'pino-sync'];
+/** The masking cases compare with pino doing its (narrower) redaction, the faster mode of the two. */
+export const MASKING_BASELINES = ['pino-redact', 'pino-sync-redact'];
+export const MASKING_CASES = ['actionlog-masked', ...MASKING_BASELINES];
 
 /** `actionlog buffered`, `actionlog-buffered` and `Actionlog-Buffered` all name the same case. */
 export function findCase(name) {

@@ -5,11 +5,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { hrtime } from 'node:process';
 import pino from 'pino';
-import { ACTION } from '../lib/record.mjs';
+import { ACTION, PINO_REDACT_PATHS, SECRET_MESSAGE } from '../lib/record.mjs';
 
-export function pinoCase({ sync }) {
+export function pinoCase({ sync, secrets = false }) {
+  const message = secrets ? SECRET_MESSAGE : ACTION;
   return {
     errorKey: 'err',
+    secrets,
     async open(dir) {
       const dest = pino.destination(
         sync
@@ -27,10 +29,10 @@ export function pinoCase({ sync }) {
           lastWrite = hrtime.bigint();
         });
       }
-      const logger = pino({}, dest);
+      const logger = pino(secrets ? { redact: PINO_REDACT_PATHS } : {}, dest);
       return {
         log: (fields) =>
-          fields.status === 'failed' ? logger.error(fields, ACTION) : logger.info(fields, ACTION),
+          fields.status === 'failed' ? logger.error(fields, message) : logger.info(fields, message),
         async close() {
           if (sync) lastWrite = hrtime.bigint();
           const closed = once(dest, 'close');

@@ -87,7 +87,11 @@ export class SegmentFile {
     let pending = chunks;
     let at = position;
     while (pending.length > 0) {
-      const written = writevSync(this.fd, pending as Buffer[], at);
+      // One chunk (every `sync` record) is the common case: plain pwrite skips building an iovec.
+      const written =
+        pending.length === 1
+          ? writeSync(this.fd, pending[0], 0, pending[0].length, at)
+          : writevSync(this.fd, pending as Buffer[], at);
       at += written;
       pending = afterBytes(pending, written);
     }
