@@ -1,6 +1,22 @@
 export { findConfigFile, type LoadedConfig, loadConfig } from './config/load.js';
 export type { ActionlogConfig, ActionlogConfigInput } from './config/schema.js';
+export {
+  applyRetention,
+  type RetentionEvent,
+  type RetentionRunOptions,
+  type RetentionStream,
+  type RetentionSummary,
+} from './files/apply-retention.js';
+export type { BreakReason, ChainBreak } from './files/diagnose-break.js';
+export { type RetentionPolicy, type StreamPolicy, streamPolicies } from './files/retention-policy.js';
 export { listSegments, parseSegmentName, type SegmentInfo, segmentFileName } from './files/segments.js';
+export {
+  findChainedStreams,
+  type StreamReport,
+  type VerifyOptions,
+  VerifyUsageError,
+  verifyStream,
+} from './files/verify-chain.js';
 export { type InstrumentOptions, instrument } from './integrations/instrument.js';
 export { currentContext, withContext } from './logger/context.js';
 export { type CreateLoggerOptions, createLogger } from './logger/create-logger.js';
