@@ -1,4 +1,4 @@
-import { fdatasync, writev } from 'node:fs';
+import { fdatasync, writeSync, writev } from 'node:fs';
 import { SegmentFile } from '../files/segment-file.js';
 import { afterBytes, type Batch, batchRecords, ChunkBuffer } from '../pipeline/chunk-buffer.js';
 import { writeStderr, writeStderrBytes } from '../pipeline/stderr.js';
@@ -122,10 +122,18 @@ export class FileSink implements Sink {
         return;
       }
     }
-    this.push(line);
     if (sync || opts.durability === 'sync') {
+      // Nothing waiting and nothing failing: the line goes straight to the kernel.
+      if (this.buffer.records === 0 && this.inflight === null && !this.failures.failing) {
+        this.writeNow(this.transformed(line), timeMs);
+        return;
+      }
+      this.push(line);
       this.drainSync(false);
-    } else if (this.inflight === null && !this.failures.failing) {
+      return;
+    }
+    this.push(line);
+    if (this.inflight === null && !this.failures.failing) {
       if (this.buffer.size >= opts.batchBytes) this.startWrite();
       else if (this.batchTimer === null) this.armBatchTimer();
     }
@@ -139,8 +147,41 @@ export class FileSink implements Sink {
 
   /** Every line enters the buffer here, so a transform sees each one exactly once, in order. */
   private push(line: string): void {
+    this.buffer.push(this.transformed(line));
+  }
+
+  private transformed(line: string): string {
     const transform = this.options.transform;
-    this.buffer.push(transform === undefined ? line : transform.apply(line));
+    return transform === undefined ? line : transform.apply(line);
+  }
+
+  /**
+   * One line, synchronously, with no batch around it: the `sync` durability fast path. A line
+   * that cannot be written joins the buffer (already transformed) and the usual failure handling.
+   */
+  private writeNow(text: string, timeMs: number): void {
+    let file: SegmentFile;
+    try {
+      file = this.currentFile(timeMs);
+    } catch (error) {
+      this.buffer.push(text);
+      this.onFailure(error, false);
+      return;
+    }
+    const position = file.size;
+    try {
+      const bytes = Buffer.byteLength(text);
+      const written = writeSync(file.fd, text, position);
+      // A regular file takes a small write whole; finish a short one from the encoded bytes.
+      if (written < bytes)
+        file.writeAllSync([Buffer.from(text).subarray(written)], position + written, false);
+      file.size = position + bytes;
+      this.written++;
+    } catch (error) {
+      file.size = position;
+      this.buffer.push(text);
+      this.onFailure(error, false);
+    }
   }
 
   flush(): Promise<void> {
