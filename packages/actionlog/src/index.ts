@@ -21,6 +21,40 @@ export { type InstrumentOptions, instrument } from './integrations/instrument.js
 export { currentContext, withContext } from './logger/context.js';
 export { type CreateLoggerOptions, createLogger } from './logger/create-logger.js';
 export { type EndTimer, Logger, type LoggerHealth } from './logger/logger.js';
+export type {
+  Aggregate,
+  AggregateFunction,
+  CompareOp,
+  Expr,
+  FieldRef,
+  GroupKey,
+  Literal,
+  QueryAst,
+  Row,
+  SortKey,
+  Stage,
+  TimeRange,
+} from './query/ast.js';
+export { compilePredicate, evaluate, evaluateLines, type Predicate } from './query/compile-js.js';
+export {
+  FileEngine,
+  type FileEngineOptions,
+  type QueryInput,
+  type QueryResult,
+  type RunOptions,
+  type ScanStats,
+} from './query/engine/file-engine.js';
+export { type FollowOptions, followLines } from './query/engine/follow.js';
+export { QueryError } from './query/errors.js';
+export { formatPipeline } from './query/format-pipeline.js';
+export { parseExpression, parsePipeline } from './query/parser.js';
+export { type AggregateSpec, Query, type StatsOptions, type TimeInput, type WhereOp } from './query/query.js';
+export {
+  type CompiledSql,
+  compileSqlite,
+  registerSqliteFunctions,
+  type SqliteTarget,
+} from './query/sql/compile-sqlite.js';
 export { CATEGORIES } from './record/categories.js';
 export { LEVEL, LEVEL_NAMES, type LevelName, OTEL_SEVERITY, parseLevel } from './record/levels.js';
 export {

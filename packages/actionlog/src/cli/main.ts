@@ -3,7 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { registerCleanCommand } from './commands/clean.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerLogCommand } from './commands/log.js';
 import { registerMaskCommand } from './commands/mask.js';
+import { registerQueryCommand } from './commands/query.js';
+import { registerStatsCommand } from './commands/stats.js';
+import { registerTailCommand } from './commands/tail.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { packageVersion } from './version.js';
 
@@ -19,6 +23,10 @@ export function buildProgram(): Command {
   registerMaskCommand(program);
   registerCleanCommand(program);
   registerVerifyCommand(program);
+  registerQueryCommand(program);
+  registerLogCommand(program);
+  registerTailCommand(program);
+  registerStatsCommand(program);
   program.addHelpText(
     'after',
     '\nStart with:\n  $ actionlog demo            write sample logs to ./logs\n  $ actionlog config check    show the effective configuration',

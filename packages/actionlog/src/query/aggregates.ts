@@ -80,24 +80,29 @@ export function compileStats(
     states: slots.map((slot) => initialState(slot.kind)),
   });
 
+  // Consecutive rows often share a group: remember the last one.
+  let lastKey: unknown;
+  let lastGroup: Group | undefined;
   const add = (row: Row) => {
-    let mapKey: unknown;
-    let keys: unknown[];
+    let group: Group | undefined;
     if (keyGetters.length === 0) {
-      mapKey = '';
-      keys = [];
+      group = table.get('');
+      if (group === undefined) table.set('', (group = newGroup([])));
     } else if (single) {
       const value = single(row);
-      mapKey = singleMapKey(value);
-      keys = [value ?? null];
+      const mapKey = singleMapKey(value);
+      if (mapKey === lastKey && lastGroup !== undefined) group = lastGroup;
+      else {
+        group = table.get(mapKey);
+        if (group === undefined) table.set(mapKey, (group = newGroup([value ?? null])));
+        lastKey = mapKey;
+        lastGroup = group;
+      }
     } else {
-      keys = keyGetters.map((get) => get(row) ?? null);
-      mapKey = JSON.stringify(keys.map((k) => distinctKey(k) ?? null));
-    }
-    let group = table.get(mapKey);
-    if (group === undefined) {
-      group = newGroup(keys);
-      table.set(mapKey, group);
+      const keys = keyGetters.map((get) => get(row) ?? null);
+      const mapKey = JSON.stringify(keys.map((k) => distinctKey(k) ?? null));
+      group = table.get(mapKey);
+      if (group === undefined) table.set(mapKey, (group = newGroup(keys)));
     }
     const states = group.states;
     for (let i = 0; i < slots.length; i++) {

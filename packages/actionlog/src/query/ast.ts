@@ -33,7 +33,7 @@ export type Expr =
   /** The field is present and not null. */
   | { kind: 'exists'; field: FieldRef }
   /** Full text: the term occurs in the record's JSON line, ignoring ASCII case. */
-  | { kind: 'text'; term: string };
+  | { kind: 'text'; term: string; column?: number };
 
 export const AGGREGATE_FUNCTIONS = [
   'count',
@@ -55,6 +55,8 @@ export interface Aggregate {
   field?: FieldRef;
   /** Output column name: the alias, or the call as written (`p95(duration_ms)`). */
   as: string;
+  /** 1-based column of the call in the query text, when parsed. */
+  column?: number;
 }
 
 export type GroupKey =
@@ -95,7 +97,7 @@ export interface QueryAst {
   stages: Stage[];
 }
 
-/** One result row: a record (nested) before `fields`/`stats`, a flat object of output names after. */
+/** One result row: a record (nested), or a flat object of column names (after `stats`, or as `fields` shows it). */
 export type Row = Record<string, unknown>;
 
 export function fieldRef(text: string, column?: number): FieldRef {

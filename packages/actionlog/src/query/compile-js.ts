@@ -142,7 +142,7 @@ export function compileRowSteps(
   step: RowStep;
   mode: FieldMode;
 } {
-  let mode = startMode;
+  const mode = startMode;
   const steps: RowStep[] = [];
   for (const stage of stages) {
     const getter = getterFor(mode);
@@ -173,13 +173,20 @@ export function compileRowSteps(
         break;
       }
       case 'fields': {
-        const columns = stage.fields.map((p) => ({ name: p.as, get: getter(p.field) }));
+        // What is shown is chosen at the end (projectionOf); here aliases become fields.
+        const aliases = stage.fields
+          .filter((p) => p.as !== p.field.text)
+          .map((p) => ({ name: p.as, get: getter(p.field) }));
+        if (aliases.length === 0) break;
         steps.push((row) => {
-          const out: Row = {};
-          for (const column of columns) out[column.name] = column.get(row) ?? null;
-          return out;
+          const copy: Row = { ...row };
+          for (const alias of aliases) {
+            const value = alias.get(row);
+            if (value === undefined) delete copy[alias.name];
+            else copy[alias.name] = value;
+          }
+          return copy;
         });
-        mode = 'columns';
         break;
       }
       default:
@@ -220,13 +227,64 @@ export function compileComparator(keys: readonly SortKey[], mode: FieldMode): (a
   };
 }
 
+/**
+ * The rows as shown: the columns of the last `fields` (after the last `stats`), missing values as
+ * null. Undefined when the query shows whole records, or the stats columns as they are.
+ */
+export function projectionOf(stages: readonly Stage[]): ((row: Row) => Row) | undefined {
+  let mode: FieldMode = 'records';
+  let projection: Extract<Stage, { kind: 'fields' }> | undefined;
+  let projectionMode: FieldMode = 'records';
+  for (const stage of stages) {
+    if (stage.kind === 'stats') {
+      mode = 'columns';
+      projection = undefined;
+    } else if (stage.kind === 'fields') {
+      projection = stage;
+      projectionMode = mode;
+    }
+  }
+  if (!projection) return undefined;
+  const columns = projection.fields.map((p) => ({
+    name: p.as,
+    // An alias was set as a field of its own by the fields step.
+    get:
+      p.as === p.field.text
+        ? getterFor(projectionMode)(p.field)
+        : (row: Row) => (Object.hasOwn(row, p.as) ? row[p.as] : undefined),
+  }));
+  return (row) => {
+    const out: Row = {};
+    for (const column of columns) out[column.name] = column.get(row) ?? null;
+    return out;
+  };
+}
+
+/** The columns a query's rows have: the last `fields`, else the `stats` columns; undefined for whole records. */
+export function outputColumns(ast: QueryAst): string[] | undefined {
+  let columns: string[] | undefined;
+  let projection: string[] | undefined;
+  for (const stage of ast.stages) {
+    if (stage.kind === 'stats') {
+      columns = [...stage.by.map((k) => k.as), ...stage.aggregates.map((a) => a.as)];
+      projection = undefined;
+    } else if (stage.kind === 'fields') {
+      projection = stage.fields.map((p) => p.as);
+    } else if (stage.kind === 'parse' && columns) {
+      columns = [...columns.filter((c) => !stage.names.includes(c)), ...stage.names];
+    }
+  }
+  return projection ?? columns;
+}
+
 export function isRecordWise(stage: Stage): boolean {
   return stage.kind === 'filter' || stage.kind === 'parse' || stage.kind === 'fields';
 }
 
 /**
  * Runs the rest of a pipeline over rows already in memory (after the scan: aggregated groups,
- * collected records). Stages run one after the other, each on the previous one's output.
+ * collected records). Stages run one after the other, each on the previous one's output; the
+ * final `fields` projection is the caller's to apply (projectionOf).
  */
 export function runStages(rows: Row[], stages: readonly Stage[], startMode: FieldMode): Row[] {
   let mode = startMode;
@@ -322,5 +380,7 @@ function evaluateSources(sources: SourceRecord[], query: QueryAst): Row[] {
     const out = step(record, line);
     if (out !== undefined) rows.push(out);
   }
-  return runStages(rows, ast.stages.slice(split), mode);
+  const result = runStages(rows, ast.stages.slice(split), mode);
+  const project = projectionOf(ast.stages);
+  return project ? result.map(project) : result;
 }

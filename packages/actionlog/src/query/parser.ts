@@ -163,7 +163,7 @@ class Parser {
       this.at++;
       if ((token.value as string) === '')
         this.fail(token, 'empty search text: put a word or phrase between the quotes');
-      return { kind: 'text', term: token.value as string };
+      return { kind: 'text', term: token.value as string, column: token.column };
     }
     if (token.kind === 'word' && token.text.toLowerCase() === 'exists' && this.isPunct('(', 1)) {
       this.at += 2;
@@ -348,7 +348,7 @@ class Parser {
     if (!this.isPunct(')')) field = this.field(`a field name inside ${fn}( )`);
     else if (fn !== 'count') this.fail(this.peek(), `${fn}( ) needs a field, e.g. ${fn}(duration_ms)`);
     this.expectPunct(')', `to close "${fn}("`);
-    return { fn, field, as: this.alias(`${fn}(${field?.text ?? ''})`) };
+    return { fn, field, as: this.alias(`${fn}(${field?.text ?? ''})`), column: token.column };
   }
 
   private groupKey(): GroupKey {
@@ -387,11 +387,20 @@ class Parser {
       let field: FieldRef;
       const token = this.peek();
       if (token.kind === 'word' && this.isPunct('(', 1)) {
-        // `sort count() desc`: names the aggregate column as written in stats.
+        // `sort count() desc`, `sort bin(1h)`: names a stats column as written there.
         this.at += 2;
-        const inner = this.isPunct(')') ? '' : this.field('a field name').text;
-        this.expectPunct(')', `to close "${token.text}("`);
-        const text = `${token.text.toLowerCase()}(${inner})`;
+        const parts: string[] = [];
+        while (!this.isPunct(')')) {
+          const part = this.peek();
+          if (part.kind !== 'word' && part.kind !== 'path' && part.kind !== 'duration') {
+            this.fail(part, `expected a field or ")" in "${token.text}( )", found ${describe(part)}`);
+          }
+          parts.push(part.kind === 'path' ? (part.value as string[]).join('.') : part.text);
+          this.at++;
+          if (this.isPunct(',')) this.at++;
+        }
+        this.at++;
+        const text = `${token.text.toLowerCase()}(${parts.join(', ')})`;
         field = { path: [text], text, column: token.column };
       } else {
         field = this.field('a field to sort by (e.g. sort duration_ms desc)');

@@ -112,7 +112,7 @@ export class Query {
     return this.append(stage);
   }
 
-  /** Keeps only these fields (`'error.message'`, or `{ field, as }`). */
+  /** Shows only these fields (`'error.message'`, or `{ field, as }`); later stages still see all of them. */
   fields(...fields: Array<string | { field: string; as: string }>): Query {
     return this.append({
       kind: 'fields',

@@ -5,13 +5,14 @@
  * Merging adds bucket counts, so the result does not depend on how the input was split
  * across workers or in which order it arrived.
  *
- * Plain data (Maps and numbers, no class) so it crosses worker boundaries by structured clone.
+ * Plain data (arrays and numbers, no class) so it crosses worker boundaries by structured clone.
  */
 export interface SketchState {
   count: number;
   zero: number;
-  positive: Map<number, number>;
-  negative: Map<number, number>;
+  /** Bucket counts by index + INDEX_OFFSET (sparse arrays: a few hundred buckets in practice). */
+  positive: number[];
+  negative: number[];
   min: number;
   max: number;
 }
@@ -21,9 +22,11 @@ const GAMMA = (1 + SKETCH_RELATIVE_ACCURACY) / (1 - SKETCH_RELATIVE_ACCURACY);
 const LOG_GAMMA = Math.log(GAMMA);
 /** Values closer to zero than this count as zero. */
 const MIN_INDEXABLE = 1e-9;
+/** Keeps bucket indexes of values down to MIN_INDEXABLE non-negative, so they are array indexes. */
+const INDEX_OFFSET = 1100;
 
 export function newSketch(): SketchState {
-  return { count: 0, zero: 0, positive: new Map(), negative: new Map(), min: Infinity, max: -Infinity };
+  return { count: 0, zero: 0, positive: [], negative: [], min: Infinity, max: -Infinity };
 }
 
 export function sketchAdd(sketch: SketchState, value: number): void {
@@ -31,11 +34,11 @@ export function sketchAdd(sketch: SketchState, value: number): void {
   if (value < sketch.min) sketch.min = value;
   if (value > sketch.max) sketch.max = value;
   if (value > MIN_INDEXABLE) {
-    const index = Math.ceil(Math.log(value) / LOG_GAMMA);
-    sketch.positive.set(index, (sketch.positive.get(index) ?? 0) + 1);
+    const index = Math.ceil(Math.log(value) / LOG_GAMMA) + INDEX_OFFSET;
+    sketch.positive[index] = (sketch.positive[index] ?? 0) + 1;
   } else if (value < -MIN_INDEXABLE) {
-    const index = Math.ceil(Math.log(-value) / LOG_GAMMA);
-    sketch.negative.set(index, (sketch.negative.get(index) ?? 0) + 1);
+    const index = Math.ceil(Math.log(-value) / LOG_GAMMA) + INDEX_OFFSET;
+    sketch.negative[index] = (sketch.negative[index] ?? 0) + 1;
   } else {
     sketch.zero++;
   }
@@ -46,8 +49,12 @@ export function sketchMerge(into: SketchState, from: SketchState): void {
   into.zero += from.zero;
   if (from.min < into.min) into.min = from.min;
   if (from.max > into.max) into.max = from.max;
-  for (const [index, n] of from.positive) into.positive.set(index, (into.positive.get(index) ?? 0) + n);
-  for (const [index, n] of from.negative) into.negative.set(index, (into.negative.get(index) ?? 0) + n);
+  from.positive.forEach((n, index) => {
+    into.positive[index] = (into.positive[index] ?? 0) + n;
+  });
+  from.negative.forEach((n, index) => {
+    into.negative[index] = (into.negative[index] ?? 0) + n;
+  });
 }
 
 /** The value at quantile `q` (0..1), within 1% of the true value at that rank; null when empty. */
@@ -57,23 +64,25 @@ export function sketchQuantile(sketch: SketchState, q: number): number | null {
   if (q >= 1) return sketch.max;
   const rank = q * (sketch.count - 1);
   let seen = 0;
-  const negatives = [...sketch.negative.keys()].sort((a, b) => b - a);
-  for (const index of negatives) {
-    seen += sketch.negative.get(index)!;
+  for (let index = sketch.negative.length - 1; index >= 0; index--) {
+    const n = sketch.negative[index];
+    if (n === undefined) continue;
+    seen += n;
     if (seen > rank) return clamp(-bucketValue(index), sketch);
   }
   seen += sketch.zero;
   if (seen > rank) return 0;
-  const positives = [...sketch.positive.keys()].sort((a, b) => a - b);
-  for (const index of positives) {
-    seen += sketch.positive.get(index)!;
+  for (let index = 0; index < sketch.positive.length; index++) {
+    const n = sketch.positive[index];
+    if (n === undefined) continue;
+    seen += n;
     if (seen > rank) return clamp(bucketValue(index), sketch);
   }
   return sketch.max;
 }
 
 function bucketValue(index: number): number {
-  return (2 * GAMMA ** index) / (GAMMA + 1);
+  return (2 * GAMMA ** (index - INDEX_OFFSET)) / (GAMMA + 1);
 }
 
 function clamp(value: number, sketch: SketchState): number {

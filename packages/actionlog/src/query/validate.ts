@@ -4,12 +4,12 @@ import { parseStageRegex } from './glob.js';
 
 /**
  * Which names a stage can see: any record field (`records`), or only the columns the previous
- * `fields`/`stats` produced (`columns`).
+ * `stats` produced (`columns`). `fields` only chooses what is shown at the end.
  */
 export type Scope = { kind: 'records'; derived: Set<string> } | { kind: 'columns'; names: string[] };
 
 /**
- * Checks what the grammar cannot: fields that do not exist after `stats`/`fields`, duplicate
+ * Checks what the grammar cannot: fields that do not exist after `stats`, duplicate
  * column names, full-text search after aggregation, bad regular expressions in a built AST.
  * Throws QueryError (with the column when the AST came from text).
  */
@@ -39,7 +39,7 @@ export function checkPipeline(ast: QueryAst, text?: string): void {
         return;
       case 'text':
         if (scope.kind === 'columns') {
-          fail('a "search text" matches raw records, so it must come before stats and fields');
+          fail('a "search text" matches raw records, so it must come before stats', expr.column);
         }
         if (expr.term === '') fail('empty search text');
         return;
@@ -77,19 +77,28 @@ export function checkPipeline(ast: QueryAst, text?: string): void {
         }
         if (stage.names.length === 0) fail('parse needs at least one name', stage.field.column);
         if (scope.kind === 'records') for (const name of stage.names) scope.derived.add(name);
-        else scope = { kind: 'columns', names: unique([...scope.names, ...stage.names], fail) };
+        else {
+          const columns: Array<{ name: string; column?: number }> = [...scope.names, ...stage.names].map(
+            (name) => ({ name, column: stage.field.column }),
+          );
+          scope = { kind: 'columns', names: unique(columns, fail) };
+        }
         break;
       }
       case 'fields':
+        // Chooses what is shown; later stages still see every field, and the aliases too.
         if (stage.fields.length === 0) fail('fields needs at least one field');
-        stage.fields.forEach((p) => see(p.field));
-        scope = {
-          kind: 'columns',
-          names: unique(
-            stage.fields.map((p) => p.as),
-            fail,
-          ),
-        };
+        for (const p of stage.fields) see(p.field);
+        unique(
+          stage.fields.map((p) => ({ name: p.as, column: p.field.column })),
+          fail,
+        );
+        if (scope.kind === 'records') for (const p of stage.fields) scope.derived.add(p.as);
+        else
+          scope = {
+            kind: 'columns',
+            names: [...new Set([...scope.names, ...stage.fields.map((p) => p.as)])],
+          };
         break;
       case 'stats': {
         if (stage.aggregates.length === 0) fail('stats needs at least one aggregate, e.g. count()');
@@ -106,13 +115,19 @@ export function checkPipeline(ast: QueryAst, text?: string): void {
         }
         scope = {
           kind: 'columns',
-          names: unique([...stage.by.map((k) => k.as), ...stage.aggregates.map((a) => a.as)], fail),
+          names: unique(
+            [
+              ...stage.by.map((k) => ({ name: k.as, column: k.field.column })),
+              ...stage.aggregates.map((a) => ({ name: a.as, column: a.column })),
+            ],
+            fail,
+          ),
         };
         break;
       }
       case 'sort':
         if (stage.keys.length === 0) fail('sort needs at least one field');
-        stage.keys.forEach((k) => see(k.field));
+        for (const k of stage.keys) see(k.field);
         break;
       case 'limit':
         if (!Number.isInteger(stage.count) || stage.count < 1 || stage.count > MAX_LIMIT) {
@@ -126,13 +141,16 @@ export function checkPipeline(ast: QueryAst, text?: string): void {
   }
 }
 
-function unique(names: string[], fail: (detail: string) => never): string[] {
+function unique(
+  names: ReadonlyArray<{ name: string; column?: number }>,
+  fail: (detail: string, column?: number) => never,
+): string[] {
   const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) fail(`duplicate column name "${name}": rename one with "as"`);
+  for (const { name, column } of names) {
+    if (seen.has(name)) fail(`duplicate column name "${name}": rename one with "as"`, column);
     seen.add(name);
   }
-  return names;
+  return names.map((n) => n.name);
 }
 
 function iso(ms: number): string {

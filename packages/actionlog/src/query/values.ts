@@ -35,7 +35,7 @@ export function pathGetter(path: readonly string[]): Getter {
   };
 }
 
-/** A getter for a flat output column (after `fields`/`stats`): the name is one key, dots and all. */
+/** A getter for a flat column (after `stats`, or shown by `fields`): the name is one key, dots and all. */
 export function columnGetter(field: FieldRef): Getter {
   const key = field.text;
   return (row) => (hasOwn.call(row, key) ? row[key] : undefined);

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Rec, readRecords, tempDir } from './helpers.js';
 
-// Every ```js block of docs/integrations.md marked test=script or test=server is run as a new
+// Every ```js block of the README's Integrations section marked test=script or test=server is run as a new
 // user would: pasted into a file of a project that has the packages installed.
-const DOC = resolve(import.meta.dirname, '../../docs/integrations.md');
+const README = resolve(import.meta.dirname, '../../../../README.md');
 const NODE_MODULES = resolve(import.meta.dirname, '../../../../node_modules');
 const BUILT = resolve(import.meta.dirname, '../../dist/index.js');
 
@@ -20,7 +20,10 @@ interface Snippet {
 function snippets(): Snippet[] {
   const found: Snippet[] = [];
   let heading = '';
-  const lines = readFileSync(DOC, 'utf8').split('\n');
+  const readme = readFileSync(README, 'utf8');
+  const start = readme.indexOf('\n## Integrations\n');
+  const end = readme.indexOf('\n## ', start + 5);
+  const lines = readme.slice(start, end).split('\n');
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].startsWith('### ')) heading = lines[i].slice(4);
     const fence = /^```js test=(script|server)$/.exec(lines[i]);
@@ -84,7 +87,7 @@ async function getWhenUp(url: string, child: ChildProcess): Promise<Response> {
 
 const all = snippets();
 
-describe('docs/integrations.md snippets', () => {
+describe('README Integrations snippets', () => {
   beforeAll(() => {
     if (!existsSync(BUILT))
       throw new Error('the snippets import the built package: run `npm run build` first');

@@ -4,9 +4,18 @@ import { compileMasker } from '../../src/redact/compile-masker.js';
 import { maskLine } from '../../src/redact/mask-text.js';
 import { BUILT_IN_RULE_NAMES } from '../../src/redact/value-patterns.js';
 
+/** The README's section under `heading`, up to the next section of the same level. */
+function readmeSection(heading: string): string {
+  const readme = readFileSync(new URL('../../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf(`\n${heading}\n`);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = readme.indexOf('\n## ', start + heading.length + 2);
+  return readme.slice(start, end === -1 ? undefined : end);
+}
+
 /** Rows of the "What gets masked" table: [rule cell, before, after]. */
 function tableRows(): [string, string, string][] {
-  const doc = readFileSync(new URL('../../docs/masking.md', import.meta.url), 'utf8');
+  const doc = readmeSection('## What gets masked');
   const rows: [string, string, string][] = [];
   for (const line of doc.split('\n')) {
     const cells = line.split(' | ');
@@ -17,7 +26,7 @@ function tableRows(): [string, string, string][] {
   return rows;
 }
 
-describe('the "What gets masked" table in docs/masking.md', () => {
+describe('the "What gets masked" table in README.md', () => {
   const rows = tableRows();
   const defaults = compileMasker();
   const withIp = compileMasker({ ipAddresses: true });

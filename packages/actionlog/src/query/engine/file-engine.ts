@@ -7,6 +7,9 @@ import {
   compileComparator,
   compileRowSteps,
   type FieldMode,
+  isRecordWise,
+  outputColumns,
+  projectionOf,
   type RowStep,
   runStages,
 } from '../compile-js.js';
@@ -16,6 +19,7 @@ import { planQueries, type QueryPlan } from './plan.js';
 import { defaultWorkerScript, InlineRunner, type UnitRunner, WorkerRunner } from './scan-pool.js';
 import type { Item, TopItem, UnitResult } from './scanner.js';
 import { narrowByTime, planUnits, type SourceFile, selectSources } from './sources.js';
+import type { Unit } from './unit-reader.js';
 
 export type QueryInput = Query | QueryAst | string;
 
@@ -31,6 +35,11 @@ export interface FileEngineOptions {
 }
 
 export interface RunOptions {
+  /**
+   * The segments to read and how much of each (from `sources()`), instead of what is on disk
+   * now: `tail -f` shows the last lines up to these sizes, then follows from exactly there.
+   */
+  sources?: readonly SourceFile[];
   /** Called after each piece of work with bytes done and bytes planned. */
   onProgress?: (doneBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
@@ -61,6 +70,8 @@ export interface QueryResult {
   stats: ScanStats;
 }
 
+/** Rows that may wait for their turn before units are scanned in order again. */
+const HELD_BYTES = 64 << 20;
 /** Below this many bytes, starting workers costs more than it saves. */
 const WORKER_MIN_BYTES = 48 << 20;
 const MAX_WORKERS = 4;
@@ -145,6 +156,9 @@ export class FileEngine {
       }
       const tail = plan.tails[i];
       rows = runStages(rows, tail.stages, tail.mode);
+      const project =
+        sink.kind === 'rows' && sink.output === 'projected' ? undefined : projectionOf(asts[i].stages);
+      if (project) rows = rows.map(project);
       const columns = outputColumns(asts[i]);
       return { rows, shape: columns ? 'columns' : 'records', columns, stats };
     });
@@ -154,21 +168,32 @@ export class FileEngine {
    * Rows one by one, as the scan finds them when the query allows it (no sort or stats after
    * the filters): the first rows of a large scan arrive at once. `onDone` gets the scan counts.
    */
-  async *stream(query: QueryInput, options: RunOptions & { onDone?: (stats: ScanStats) => void } = {}): AsyncGenerator<Row> {
+  async *stream(
+    query: QueryInput,
+    options: RunOptions & { onDone?: (stats: ScanStats) => void } = {},
+  ): AsyncGenerator<Row> {
     for await (const item of this.items(query, options)) yield toRow(item);
   }
 
   /** As `stream`, each row as its JSON text (a record's own line, unchanged, when it has one). */
-  async *lines(query: QueryInput, options: RunOptions & { onDone?: (stats: ScanStats) => void } = {}): AsyncGenerator<string> {
-    for await (const item of this.items(query, options)) yield typeof item === 'string' ? item : JSON.stringify(item);
+  async *lines(
+    query: QueryInput,
+    options: RunOptions & { onDone?: (stats: ScanStats) => void } = {},
+  ): AsyncGenerator<string> {
+    for await (const item of this.items(query, options))
+      yield typeof item === 'string' ? item : JSON.stringify(item);
   }
 
-  private async *items(query: QueryInput, options: RunOptions & { onDone?: (stats: ScanStats) => void }): AsyncGenerator<Item> {
+  private async *items(
+    query: QueryInput,
+    options: RunOptions & { onDone?: (stats: ScanStats) => void },
+  ): AsyncGenerator<Item> {
     const ast = toQueryAst(query);
     const plan = planQueries([ast]);
     const sink = plan.spec.sinks[0];
     const tail = plan.tails[0];
-    const streamable = sink.kind === 'rows' && tail.stages.every((s) => s.kind === 'limit' || s.kind === 'filter' || s.kind === 'parse' || s.kind === 'fields');
+    const streamable =
+      sink.kind === 'rows' && tail.stages.every((s) => s.kind === 'limit' || isRecordWise(s));
     if (!streamable) {
       const result = await this.run(ast, options);
       options.onDone?.(result.stats);
@@ -178,7 +203,8 @@ export class FileEngine {
     const stats = newStats();
     const started = performance.now();
     const control = { stop: false };
-    const pipeline = streamingTail(tail.stages, tail.mode);
+    const project = sink.output === 'projected' ? undefined : projectionOf(ast.stages);
+    const pipeline = streamingTail(tail.stages, tail.mode, project);
     const scan = this.scan(plan, stats, control, options);
     try {
       for await (const result of scanResults(scan)) {
@@ -209,28 +235,42 @@ export class FileEngine {
     options: RunOptions,
   ): AsyncGenerator<UnitResult, Array<Array<GroupTable | undefined>>> {
     const { spec } = plan;
-    const files = selectSources(this.dir, plan.range);
-    const ranges = files.map((file) => narrowByTime(file, spec.range.slackFrom, spec.range.slackTo));
+    const files = options.sources ?? selectSources(this.dir, plan.range);
+    const ranges = files.map((file) => narrowByTime(file, plan.range));
     const units = planUnits(files, ranges, singleNeed(plan) !== undefined);
     stats.files = new Set(units.map((u) => u.path)).size;
-    const total = units.reduce((sum, u) => sum + (u.compressed ? u.size * 8 : u.end - u.start), 0);
+    const total = units.reduce((sum, u) => sum + cost(u), 0);
     const workers = this.workerCount(total, units.length);
     stats.workers = workers;
     const runner: UnitRunner =
       workers > 0 ? new WorkerRunner(spec, workers, this.workerScript!) : new InlineRunner(spec);
-    let nextIndex = 0;
+    // The biggest units go first (a gzipped day is one unit), so no worker is left with a big one
+    // at the end. Rows found ahead of their turn wait in memory until they can come out in
+    // order, so past HELD_BYTES of them (an export of a gzipped month) work goes in order again;
+    // with a limit it is in order from the start, as the scan may end early.
+    const strict = singleNeed(plan) !== undefined;
+    const byCost = strict ? units : [...units].sort((a, b) => cost(b) - cost(a));
+    const dispatched = new Set<number>();
+    let costCursor = 0;
+    let orderCursor = 0;
+    let held = 0;
     let cutoff = Number.POSITIVE_INFINITY;
     let emit = 0;
     let done = 0;
     const pending = new Map<number, UnitResult>();
     const queue = new AsyncQueue<UnitResult>();
     const next = () => {
-      if (control.stop || options.signal?.aborted || nextIndex >= units.length || nextIndex > cutoff) return undefined;
-      return units[nextIndex++];
+      if (control.stop || options.signal?.aborted) return undefined;
+      while (orderCursor < units.length && dispatched.has(orderCursor)) orderCursor++;
+      while (costCursor < byCost.length && dispatched.has(byCost[costCursor].id)) costCursor++;
+      const unit = held < HELD_BYTES ? byCost[costCursor] : units[orderCursor];
+      if (unit === undefined || unit.order > cutoff) return undefined;
+      dispatched.add(unit.id);
+      return unit;
     };
     const onResult = (result: UnitResult) => {
       const unit = units[result.id];
-      done += unit.compressed ? unit.size * 8 : unit.end - unit.start;
+      done += cost(unit);
       options.onProgress?.(Math.min(done, total), total);
       stats.bytes += result.bytes;
       stats.parsed += result.parsed;
@@ -239,9 +279,11 @@ export class FileEngine {
       if (result.error) stats.errors.push(`${unit.path}: ${result.error}`);
       if (result.crossed) cutoff = Math.min(cutoff, result.id);
       pending.set(result.id, result);
+      held += heldBytes(result);
       while (pending.has(emit)) {
         const ready = pending.get(emit)!;
         pending.delete(emit);
+        held -= heldBytes(ready);
         emit++;
         if (ready.id <= cutoff) {
           stats.matched += ready.matched;
@@ -273,10 +315,24 @@ export class FileEngine {
   }
 }
 
-async function* scanResults(
-  scan: AsyncGenerator<UnitResult, unknown>,
-): AsyncGenerator<UnitResult> {
+async function* scanResults(scan: AsyncGenerator<UnitResult, unknown>): AsyncGenerator<UnitResult> {
   for (let step = await scan.next(); !step.done; step = await scan.next()) yield step.value;
+}
+
+/** About how much memory a unit's rows take while they wait for their turn. */
+function heldBytes(result: UnitResult): number {
+  let bytes = 0;
+  const size = (item: Item) => (typeof item === 'string' ? item.length : 256);
+  for (const sink of result.sinks) {
+    if (sink.kind === 'rows') for (const item of sink.items) bytes += size(item);
+    else if (sink.kind === 'top') for (const top of sink.items) bytes += size(top.item);
+  }
+  return bytes;
+}
+
+/** Bytes to read, for progress and scheduling (a gzipped segment inflates about 8x). */
+function cost(unit: Unit): number {
+  return unit.compressed ? unit.size * 8 : unit.end - unit.start;
 }
 
 function singleNeed(plan: QueryPlan): number | undefined {
@@ -288,14 +344,15 @@ function toRow(item: Item): Row {
   return typeof item === 'string' ? (JSON.parse(item) as Row) : item;
 }
 
-/** Record-wise stages and limits applied to rows as they stream by. */
-function streamingTail(stages: readonly Stage[], mode: FieldMode) {
+/** Record-wise stages and limits applied to rows as they stream by, then the projection. */
+function streamingTail(stages: readonly Stage[], mode: FieldMode, project: ((row: Row) => Row) | undefined) {
   type Step =
     | { kind: 'limit'; count: number; offset: number; seen: number; passed: number }
     | { kind: 'row'; step: RowStep };
   let current = mode;
   const steps = stages.map((stage): Step => {
-    if (stage.kind === 'limit') return { kind: 'limit', count: stage.count, offset: stage.offset, seen: 0, passed: 0 };
+    if (stage.kind === 'limit')
+      return { kind: 'limit', count: stage.count, offset: stage.offset, seen: 0, passed: 0 };
     const compiled = compileRowSteps([stage], current);
     current = compiled.mode;
     return { kind: 'row', step: compiled.step };
@@ -322,23 +379,22 @@ function streamingTail(stages: readonly Stage[], mode: FieldMode) {
           current = out;
         }
       }
-      return current;
+      return project ? project(typeof current === 'string' ? toRow(current) : current) : current;
     },
   };
   return state;
 }
 
-/** The columns of a query's result when it ends in columns (after fields/stats), else undefined. */
-export function outputColumns(ast: QueryAst): string[] | undefined {
-  let columns: string[] | undefined;
-  for (const stage of ast.stages) {
-    if (stage.kind === 'fields') columns = stage.fields.map((p) => p.as);
-    else if (stage.kind === 'stats') columns = [...stage.by.map((k) => k.as), ...stage.aggregates.map((a) => a.as)];
-    else if (stage.kind === 'parse' && columns) columns = [...columns.filter((c) => !stage.names.includes(c)), ...stage.names];
-  }
-  return columns;
-}
-
 function newStats(): ScanStats {
-  return { files: 0, bytes: 0, parsed: 0, matched: 0, corrupt: 0, torn: 0, errors: [], workers: 0, elapsedMs: 0 };
+  return {
+    files: 0,
+    bytes: 0,
+    parsed: 0,
+    matched: 0,
+    corrupt: 0,
+    torn: 0,
+    errors: [],
+    workers: 0,
+    elapsedMs: 0,
+  };
 }

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { GroupTable } from '../aggregates.js';
 import type { ScanSpec } from './plan.js';
-import { Scanner, type UnitResult } from './scanner.js';
 import type { FromWorker, ToWorker } from './scan-worker.js';
+import { Scanner, type UnitResult } from './scanner.js';
 import type { Unit } from './unit-reader.js';
 
 /** Where the worker script is: next to this module once built (not when running from sources). */
@@ -32,7 +32,11 @@ export class InlineRunner implements UnitRunner {
   }
 
   async run(next: () => Unit | undefined, onResult: (result: UnitResult) => void): Promise<void> {
-    for (let unit = next(); unit !== undefined; unit = next()) onResult(await this.scanner.scanUnit(unit));
+    for (let unit = next(); unit !== undefined; unit = next()) {
+      onResult(await this.scanner.scanUnit(unit));
+      // Let the consumer see the result (and perhaps stop: a limit is met) before the next unit.
+      await settle();
+    }
   }
 
   async tables() {
@@ -77,7 +81,7 @@ export class WorkerRunner implements UnitRunner {
           if (message.type !== 'result') return;
           busy--;
           onResult(message.result);
-          feed(worker);
+          settle().then(() => feed(worker));
         });
         worker.on('error', fail);
       }
@@ -108,4 +112,9 @@ export class WorkerRunner implements UnitRunner {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
+}
+
+/** After every pending promise callback has run (the consumer reacting to a result). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,7 +1,13 @@
 import { isAscii } from 'node:buffer';
 import type { GroupTable, StatsAggregator } from '../aggregates.js';
 import type { Expr, Row } from '../ast.js';
-import { compileAggregator, compileComparator, compileRowSteps, type RowStep } from '../compile-js.js';
+import {
+  compileAggregator,
+  compileComparator,
+  compileRowSteps,
+  projectionOf,
+  type RowStep,
+} from '../compile-js.js';
 import { lowerAscii } from '../values.js';
 import { FieldExtractor } from './extract.js';
 import type { Needle } from './needles.js';
@@ -19,7 +25,10 @@ export interface TopItem {
   ordinal: number;
 }
 
-export type SinkResult = { kind: 'rows'; items: Item[] } | { kind: 'top'; items: TopItem[] } | { kind: 'stats' };
+export type SinkResult =
+  | { kind: 'rows'; items: Item[] }
+  | { kind: 'top'; items: TopItem[] }
+  | { kind: 'stats' };
 
 export interface ScanCounts {
   bytes: number;
@@ -50,8 +59,11 @@ const UNITS_ORDINAL = 2 ** 32;
  */
 export class Scanner {
   private readonly step: RowStep;
+  /** Per sink: its own record-wise stages after the shared ones, if any. */
+  private readonly sinkSteps: Array<RowStep | undefined>;
   private readonly extractor: FieldExtractor | undefined;
   private readonly aggregators: Array<StatsAggregator | undefined>;
+  private readonly projections: Array<((row: Row) => Row) | undefined>;
   private readonly comparators: Array<((a: Row, b: Row) => number) | undefined>;
   private readonly driver: Needle[] | undefined;
   private readonly driverBytes: Buffer[];
@@ -59,12 +71,21 @@ export class Scanner {
   private readonly checks: Needle[][];
   /** Full-text terms read the line itself. */
   private readonly needsLine: boolean;
+  /** Set when every line goes to this one aggregator and nowhere else (see aggregateLines). */
+  private readonly aggregateOnly: StatsAggregator | undefined;
 
   constructor(private readonly spec: ScanSpec) {
-    this.step = compileRowSteps(spec.stages).step;
+    const shared = compileRowSteps(spec.stages);
+    this.step = shared.step;
+    this.sinkSteps = spec.sinks.map((sink) =>
+      sink.stages.length > 0 ? compileRowSteps(sink.stages, shared.mode).step : undefined,
+    );
     this.extractor = spec.extract ? new FieldExtractor(spec.extract) : undefined;
     this.aggregators = spec.sinks.map((sink) =>
       sink.kind === 'stats' ? compileAggregator(sink.stage, sink.mode) : undefined,
+    );
+    this.projections = spec.sinks.map((sink) =>
+      sink.output === 'projected' ? projectionOf([...spec.stages, ...sink.stages]) : undefined,
     );
     this.comparators = spec.sinks.map((sink) =>
       sink.kind === 'top' ? compileComparator(sink.keys, sink.mode) : undefined,
@@ -79,7 +100,19 @@ export class Scanner {
       n.ci ? new RegExp(escapeRegex(Buffer.from(n.text, 'utf8').toString('latin1')), 'gi') : undefined,
     );
     this.checks = rest;
-    this.needsLine = spec.stages.some((s) => s.kind === 'filter' && hasText(s.where));
+    this.needsLine = [...spec.stages, ...spec.sinks.flatMap((sink) => sink.stages)].some(
+      (s) => s.kind === 'filter' && hasText(s.where),
+    );
+    const [only] = spec.sinks;
+    const plain =
+      spec.sinks.length === 1 &&
+      only.kind === 'stats' &&
+      only.stages.length === 0 &&
+      this.extractor !== undefined &&
+      !this.needsLine &&
+      spec.range.from === undefined &&
+      spec.range.to === undefined;
+    this.aggregateOnly = plain ? this.aggregators[0] : undefined;
   }
 
   /** Group tables of the stats sinks (after all units). */
@@ -99,12 +132,13 @@ export class Scanner {
       corrupt: 0,
       torn: 0,
       crossed: false,
-      sinks: spec.sinks.map((sink) => (sink.kind === 'stats' ? { kind: 'stats' } : { kind: sink.kind, items: [] })),
+      sinks: spec.sinks.map((sink) =>
+        sink.kind === 'stats' ? { kind: 'stats' } : { kind: sink.kind, items: [] },
+      ),
     };
     const sinks = spec.sinks;
     const rowItems = result.sinks.map((s) => (s.kind === 'rows' ? s.items : undefined));
     const topItems = result.sinks.map((s) => (s.kind === 'top' ? s.items : undefined));
-    const passLine = spec.output === 'line';
     const needsLine = this.needsLine;
     const extractor = this.extractor;
     const step = this.step;
@@ -150,20 +184,30 @@ export class Scanner {
       const out = step(record, lineText);
       if (out === undefined) return;
       result.matched++;
-      let item: Item = out;
-      if (passLine) item = lineText ??= text.slice(start, end);
       for (let s = 0; s < sinks.length; s++) {
         const sink = sinks[s];
+        const own = this.sinkSteps[s];
+        const row = own === undefined ? out : own(out, lineText);
+        if (row === undefined) continue;
         if (sink.kind === 'stats') {
-          this.aggregators[s]!.add(out);
-        } else if (sink.kind === 'rows') {
+          this.aggregators[s]!.add(row);
+          continue;
+        }
+        const item: Item =
+          sink.output === 'line'
+            ? (lineText ??= text.slice(start, end))
+            : sink.output === 'projected'
+              ? this.projections[s]!(row)
+              : row;
+        if (sink.kind === 'rows') {
           const items = rowItems[s]!;
           items.push(item);
           // The unit's rows come out last first: only its last `need` can be wanted.
-          if (sink.need !== undefined && items.length >= 2 * sink.need) items.splice(0, items.length - sink.need);
+          if (sink.need !== undefined && items.length >= 2 * sink.need)
+            items.splice(0, items.length - sink.need);
         } else {
           const items = topItems[s]!;
-          items.push({ item, row: out, ordinal: unit.order * UNITS_ORDINAL + (UNITS_ORDINAL - lineNumber) });
+          items.push({ item, row, ordinal: unit.order * UNITS_ORDINAL + (UNITS_ORDINAL - lineNumber) });
           if (items.length >= 2 * sink.k + 64) trimTop(items, sink.k, this.comparators[s]!);
         }
       }
@@ -178,7 +222,7 @@ export class Scanner {
           if (text.trim() !== '') line(text, 0, text.length, true);
           return;
         }
-        this.region(buffer, start, end, line);
+        this.region(buffer, start, end, line, result);
       });
     } catch (error) {
       result.error = (error as Error).message;
@@ -198,16 +242,48 @@ export class Scanner {
   }
 
   /** The complete lines in `buffer[start, end)`: each line that may match goes to `line`. */
+  /**
+   * The hot loop of a plain aggregation (`stats … by …` over all records, no time range, no
+   * search text): every line straight into the one aggregator, nothing else per line.
+   */
+  private aggregateLines(text: string, aggregator: StatsAggregator, counts: ScanCounts): void {
+    const extractor = this.extractor!;
+    const step = this.step;
+    const length = text.length;
+    let at = 0;
+    while (at < length) {
+      let nl = text.indexOf('\n', at);
+      if (nl === -1) nl = length;
+      if (nl > at) {
+        const record = extractor.read(at, nl) ?? parse(text.slice(at, nl), false, counts);
+        if (record !== undefined) {
+          counts.parsed++;
+          const out = step(record, undefined);
+          if (out !== undefined) {
+            counts.matched++;
+            aggregator.add(out);
+          }
+        }
+      }
+      at = nl + 1;
+    }
+  }
+
   private region(
     buffer: Buffer,
     start: number,
     end: number,
     line: (text: string, start: number, end: number, unterminated: boolean) => void,
+    counts: ScanCounts,
   ): void {
     const ascii = isAscii(buffer.subarray(start, end));
     if (this.driver === undefined) {
       const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
       this.extractor?.reset(text);
+      if (this.aggregateOnly !== undefined) {
+        this.aggregateLines(text, this.aggregateOnly, counts);
+        return;
+      }
       const length = text.length;
       let at = 0;
       while (at < length) {

@@ -44,13 +44,17 @@ const PROBE_BYTES = 64 << 10;
 const TIMESTAMP_PREFIX = '{"timestamp":"';
 
 /**
- * The byte range of a plain segment that can hold records in [slackFrom, slackTo), found by
- * binary search on the timestamps at the start of the lines (actionlog writes them first).
- * Falls back to the whole file when a probe finds no such timestamp.
+ * The byte range of a plain segment that can hold records of the time range (give or take the
+ * order slack), found by binary search on the timestamps at the start of the lines (actionlog
+ * writes them first). Falls back to the whole file when a probe finds no such timestamp.
  */
-export function narrowByTime(file: SourceFile, slackFrom: string | undefined, slackTo: string | undefined) {
+export function narrowByTime(file: SourceFile, range: { from?: number; to?: number }) {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  const slackFrom = iso(range.from === undefined ? undefined : range.from - ORDER_SLACK_MS);
+  const slackTo = iso(range.to === undefined ? undefined : range.to + ORDER_SLACK_MS);
   const whole = { start: 0, end: file.size };
-  if (file.compressed || file.size < 4 * PROBE_BYTES || (slackFrom === undefined && slackTo === undefined)) return whole;
+  if (file.compressed || file.size < 4 * PROBE_BYTES || (slackFrom === undefined && slackTo === undefined))
+    return whole;
   const fd = openSync(file.path, 'r');
   try {
     const probe = Buffer.allocUnsafe(PROBE_BYTES);

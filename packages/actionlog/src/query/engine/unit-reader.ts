@@ -29,60 +29,76 @@ export async function readUnit(unit: Unit, onChunk: ChunkHandler): Promise<void>
   else await readPlain(unit, onChunk);
 }
 
+/**
+ * Reads the unit in chunks, two buffers in turn: the next read is under way while the current
+ * chunk's lines are scanned, so reading and scanning overlap.
+ */
 async function readPlain(unit: Unit, onChunk: ChunkHandler): Promise<void> {
   if (unit.end <= unit.start) return;
   const file = await open(unit.path, 'r');
+  const size = Math.min(CHUNK_BYTES, Math.max(64 << 10, unit.end - unit.start + 1));
+  let current: Buffer = Buffer.allocUnsafe(size);
+  let spare: Buffer = Buffer.allocUnsafe(size);
+  // Unless the unit starts the file, its first (partial) line belongs to the unit before.
+  let readAt = unit.start > 0 ? unit.start - 1 : 0;
+  let skipping = unit.start > 0;
+  /** File offset of current[0]. */
+  let base = readAt;
+  const issue = (buffer: Buffer, offset: number) => {
+    const want = Math.min(buffer.length - offset, unit.size - readAt);
+    const at = readAt;
+    readAt += Math.max(0, want);
+    return want > 0
+      ? file.read(buffer, offset, want, at).then((r) => ({ read: r.bytesRead, want }))
+      : Promise.resolve({ read: 0, want: 0 });
+  };
   try {
-    let buffer: Buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(64 << 10, unit.end - unit.start + 1)));
-    // Unless the unit starts the file, its first (partial) line belongs to the unit before.
-    let position = unit.start > 0 ? unit.start - 1 : 0;
-    let skipping = unit.start > 0;
-    let base = position;
     let carry = 0;
+    let pending = issue(current, 0);
     for (;;) {
-      if (carry === buffer.length) buffer = grow(buffer, carry);
-      const want = Math.min(buffer.length - carry, unit.size - position);
-      const { bytesRead } = want > 0 ? await file.read(buffer, carry, want, position) : { bytesRead: 0 };
-      position += bytesRead;
-      const filled = carry + bytesRead;
-      const atEnd = bytesRead === 0;
+      const { read, want } = await pending;
+      const filled = carry + read;
+      // A short read: the file ends here (it may have been cut since it was planned).
+      const atEnd = read === 0 || read < want;
       let start = 0;
       if (skipping) {
-        const nl = buffer.indexOf(10);
+        const nl = current.indexOf(10);
         if (nl === -1 || nl >= filled) {
           if (atEnd) return;
           base += filled;
           carry = 0;
+          pending = issue(current, 0);
           continue;
         }
         start = nl + 1;
         skipping = false;
       }
+      const lastNl = filled > 0 ? current.lastIndexOf(10, filled - 1) : -1;
+      const stopAt = unit.end - base;
+      if (stopAt <= start) return;
+      let cut = lastNl >= start ? lastNl + 1 : start;
+      let done = false;
+      if (stopAt <= lastNl) {
+        cut = current.indexOf(10, stopAt - 1) + 1;
+        done = true;
+      }
+      if (!done && !atEnd) {
+        // The partial line after the last newline starts the next chunk; read the rest behind it.
+        const keep = filled - cut;
+        if (keep >= spare.length) spare = Buffer.allocUnsafe(Math.max(spare.length * 2, keep + (64 << 10)));
+        current.copy(spare, 0, cut, filled);
+        pending = issue(spare, keep);
+      }
+      if (cut > start) onChunk(current, start, cut, false);
+      if (done) return;
       if (atEnd) {
         // A last line without newline, if it starts inside the unit.
-        if (filled > start && base + start < unit.end) onChunk(buffer, start, filled, true);
+        if (filled > cut && base + cut < unit.end) onChunk(current, cut, filled, true);
         return;
       }
-      const lastNl = buffer.lastIndexOf(10, filled - 1);
-      if (lastNl >= start) {
-        const stopAt = unit.end - base;
-        let cut = lastNl + 1;
-        let done = false;
-        if (stopAt <= start) {
-          return;
-        }
-        if (stopAt <= lastNl) {
-          cut = buffer.indexOf(10, stopAt - 1) + 1;
-          done = true;
-        }
-        onChunk(buffer, start, cut, false);
-        if (done) return;
-        start = lastNl + 1;
-      }
-      // Keep the partial line for the next read.
-      buffer.copy(buffer, 0, start, filled);
-      base += start;
-      carry = filled - start;
+      base += cut;
+      carry = filled - cut;
+      [current, spare] = [spare, current];
     }
   } finally {
     await file.close();
@@ -90,7 +106,9 @@ async function readPlain(unit: Unit, onChunk: ChunkHandler): Promise<void> {
 }
 
 async function readGzip(path: string, onChunk: ChunkHandler): Promise<void> {
-  const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
+  const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
+    createGunzip({ chunkSize: 1 << 20 }),
+  );
   let buffer: Buffer = Buffer.allocUnsafe(CHUNK_BYTES);
   let carry = 0;
   try {

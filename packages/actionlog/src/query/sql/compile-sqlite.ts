@@ -50,9 +50,11 @@ interface Column {
 interface State {
   cte: string;
   mode: 'records' | 'columns';
-  /** records: names a parse stage captured; columns: every visible column, in output order. */
+  /** records: names a parse or `fields … as` added; columns: every visible column, in output order. */
   columns: Map<string, Column>;
   order: Fragment[];
+  /** The last `fields` since the last stats: what is shown. */
+  projection?: Array<{ name: string; column: Column }>;
 }
 
 const PERCENTILES: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
@@ -151,9 +153,15 @@ export function compileSqlite(query: QueryAst, target: SqliteTarget = {}): Compi
         break;
       }
       case 'fields': {
-        const columns = new Map<string, Column>();
-        for (const projection of stage.fields) columns.set(projection.as, resolve(projection.field));
-        state = { ...state, mode: 'columns', columns };
+        // Chooses what is shown at the end; aliases become fields later stages can use.
+        const projection = stage.fields.map((p) => ({ name: p.as, column: resolve(p.field) }));
+        const columns = new Map(state.columns);
+        for (const [i, p] of stage.fields.entries()) {
+          if (p.as === p.field.text) continue;
+          columns.delete(p.as);
+          columns.set(p.as, projection[i].column);
+        }
+        state = { ...state, columns, projection };
         break;
       }
       case 'stats': {
@@ -187,7 +195,12 @@ export function compileSqlite(query: QueryAst, target: SqliteTarget = {}): Compi
           columns.set(aggregate.as, { ...typedColumn(raw(a)), read: 'value' });
         }
         const grouping = groupBy.length ? sql` GROUP BY ${join(groupBy, ', ')}` : raw('');
-        push(sql`SELECT ${join(selects, ', ')} FROM ${from}${grouping}`, { mode: 'columns', columns, order });
+        push(sql`SELECT ${join(selects, ', ')} FROM ${from}${grouping}`, {
+          mode: 'columns',
+          columns,
+          order,
+          projection: undefined,
+        });
         break;
       }
       case 'sort': {
@@ -208,7 +221,13 @@ export function compileSqlite(query: QueryAst, target: SqliteTarget = {}): Compi
 
   let outputs: Fragment[];
   let decode: (row: Record<string, unknown>) => Row;
-  if (state.mode === 'records') {
+  if (state.projection) {
+    const shown = state.projection;
+    outputs = shown.map(
+      ({ column }, i) => sql`${column.read === 'json' ? column.json : column.value} AS ${raw(`o${i}`)}`,
+    );
+    decode = (row) => decodeColumns(row, shown);
+  } else if (state.mode === 'records') {
     const captured = [...state.columns.entries()];
     outputs = [raw('_raw'), ...captured.map(([, column], i) => sql`${column.value} AS ${raw(`c${i}`)}`)];
     decode = (row) => {
@@ -221,27 +240,32 @@ export function compileSqlite(query: QueryAst, target: SqliteTarget = {}): Compi
       return record;
     };
   } else {
-    const names = [...state.columns.keys()];
-    const columns = [...state.columns.values()];
-    outputs = columns.map(
-      (column, i) => sql`${column.read === 'json' ? column.json : column.value} AS ${raw(`o${i}`)}`,
+    const shown = [...state.columns.entries()].map(([name, column]) => ({ name, column }));
+    outputs = shown.map(
+      ({ column }, i) => sql`${column.read === 'json' ? column.json : column.value} AS ${raw(`o${i}`)}`,
     );
-    decode = (row) => {
-      const out: Row = {};
-      names.forEach((name, i) => {
-        const value = row[`o${i}`];
-        out[name] =
-          value === null || value === undefined
-            ? null
-            : columns[i].read === 'json'
-              ? JSON.parse(value as string)
-              : value;
-      });
-      return out;
-    };
+    decode = (row) => decodeColumns(row, shown);
   }
   const statement = sql`WITH ${join(ctes, ', ')} SELECT ${join(outputs, ', ')} FROM ${raw(state.cte)}${orderBy(state.order)}`;
   return { sql: statement.text, params: [...statement.params], decode };
+}
+
+/** A flat result row: each output column read back as JSON text or as its SQL value. */
+function decodeColumns(
+  row: Record<string, unknown>,
+  shown: ReadonlyArray<{ name: string; column: Column }>,
+): Row {
+  const out: Row = {};
+  shown.forEach(({ name, column }, i) => {
+    const value = row[`o${i}`];
+    out[name] =
+      value === null || value === undefined
+        ? null
+        : column.read === 'json'
+          ? JSON.parse(value as string)
+          : value;
+  });
+  return out;
 }
 
 function orderBy(order: Fragment[]): Fragment {

@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { difference, type LogFixture, makeRecords, writeLogDir } from './fixtures.js';
+
+// Worker threads load the compiled scan worker, so this suite runs the built package (dist/).
+const { FileEngine } = (await import(
+  new URL('../../dist/index.js', import.meta.url).href
+)) as typeof import('../../src/index.js');
+
+const QUERIES = [
+  '',
+  'filter status = "failed" | limit 25',
+  '"rate limit" and level >= "warn"',
+  'stats count() as n, p95(duration_ms) as p95, count_distinct(session_id) as s by service, bin(6h)',
+  'sort duration_ms desc | limit 13',
+  'filter exists(data.tool_name) | fields timestamp, data.tool_name, error.message | limit 40',
+  'parse message "Tool use: *" as tool | stats count() by tool',
+];
+
+let files: LogFixture;
+beforeAll(() => {
+  files = writeLogDir(makeRecords(20_000, 5));
+});
+afterAll(() => files.cleanup());
+
+describe('worker threads', () => {
+  it('give the same answers as scanning in-process', async () => {
+    const inline = new FileEngine({ dir: files.dir, workers: 0 });
+    const threaded = new FileEngine({ dir: files.dir, workers: 2 });
+    for (const query of QUERIES) {
+      const a = await inline.run(query);
+      const b = await threaded.run(query);
+      expect(b.stats.workers, query).toBe(2);
+      expect(a.stats.workers).toBe(0);
+      expect(difference(b.rows, a.rows), query).toBeUndefined();
+    }
+  });
+
+  it('answer several queries in one pass (the stats summary) the same way', async () => {
+    const queries = [
+      'stats count() as n by level',
+      'filter status = "failed" | stats count() as n',
+      'sort duration_ms desc | limit 3',
+    ];
+    const inline = await new FileEngine({ dir: files.dir, workers: 0 }).runAll(queries);
+    const threaded = await new FileEngine({ dir: files.dir, workers: 2 }).runAll(queries);
+    expect(
+      difference(
+        threaded.map((r) => r.rows),
+        inline.map((r) => r.rows),
+      ),
+    ).toBeUndefined();
+  });
+});
