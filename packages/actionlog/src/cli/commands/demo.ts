@@ -19,7 +19,7 @@ export function registerDemoCommand(program: Command): void {
     )
     .option('-d, --dir <dir>', 'log directory', './logs')
     .option('--sessions <n>', 'number of agent sessions', '200')
-    .option('--hours <h>', 'spread the records over the last <h> hours', '6')
+    .option('--hours <h>', 'start the records <h> hours ago (they move forward as sessions go by)', '6')
     .option('--seed <n>', 'random seed (the same seed writes the same workload)', '1')
     .addHelpText('after', '\nExample:\n  $ actionlog demo --dir ./logs --sessions 500')
     .action(async (options: DemoOptions) => {
@@ -31,18 +31,20 @@ export function registerDemoCommand(program: Command): void {
       const dir = resolve(options.dir);
       const clock = demoClock(hours * 3_600_000);
       const log = createLogger({ dir, console: false, app: 'demo-shop', clock: clock.now });
+      const startedAt = clock.now();
       const records = writeDemoWorkload(
         log,
         sessions,
         seededRandom(positiveInt(options.seed, '--seed')),
         clock,
       );
+      const span = `${isoMinute(startedAt)} → ${isoMinute(clock.now())} UTC`;
       await log.close();
       const shown = relative(process.cwd(), dir) || '.';
       const files = listSegments(dir).map((s) => `${shown}/${s.name}`);
       const audit = listSegments(resolve(dir, 'audit')).map((s) => `${shown}/audit/${s.name}`);
       process.stdout.write(
-        `wrote ${records} records from ${sessions} sessions over the last ${hours} h\n` +
+        `wrote ${records} records from ${sessions} sessions, ${span}\n` +
           `  all records:   ${files.join(', ')}\n` +
           (audit.length ? `  audit records: ${audit.join(', ')}\n` : ''),
       );
@@ -50,6 +52,10 @@ export function registerDemoCommand(program: Command): void {
 }
 
 export class DemoError extends Error {}
+
+function isoMinute(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+}
 
 function positiveInt(text: string, flag: string): number {
   const value = Number(text);
