@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { seededRandom } from '../../src/cli/demo-workload.js';
 import {
   type CompiledSql,
   compileSqlite,
@@ -13,17 +14,8 @@ import {
 
 const require = createRequire(import.meta.url);
 
-/** A seeded PRNG (mulberry32), so every run builds the same records. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, so every run builds the same records: the demo workload's own. */
+export const seeded = seededRandom;
 
 export const SERVICES = [
   'AgentService',

@@ -1,20 +1,7 @@
 import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { createLogger, MemorySink, withContext } from '../../src/index.js';
-
-function memoryLogger(extra: Record<string, unknown> = {}) {
-  const sink = new MemorySink();
-  const log = createLogger({
-    dir: '/nonexistent-actionlog-test',
-    console: false,
-    file: { enabled: false },
-    audit: { enabled: false },
-    exitHooks: false,
-    sinks: [sink],
-    ...extra,
-  });
-  return { log, sink };
-}
+import { withContext } from '../../src/index.js';
+import { memoryLogger } from './memory-logger.js';
 
 describe('records', () => {
   it('fills timestamp, seq, level, host, pid, app in the documented key order', () => {

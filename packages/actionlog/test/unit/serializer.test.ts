@@ -1,20 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLogger, MemorySink } from '../../src/index.js';
-
-function memoryLogger(extra: Record<string, unknown> = {}) {
-  const sink = new MemorySink();
-  const log = createLogger({
-    dir: '/nonexistent-actionlog-test',
-    console: false,
-    file: { enabled: false },
-    audit: { enabled: false },
-    exitHooks: false,
-    sinks: [sink],
-    ...extra,
-  });
-  return { log, sink };
-}
+import { memoryLogger } from './memory-logger.js';
 
 describe('safe serializer', () => {
   it('writes hostile values with a defined output', () => {
