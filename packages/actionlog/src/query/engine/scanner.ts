@@ -10,6 +10,7 @@ import {
 } from '../compile-js.js';
 import { lowerAscii } from '../values.js';
 import { FieldExtractor } from './extract.js';
+import { FoldedSearch } from './fold-search.js';
 import type { Needle } from './needles.js';
 import type { ScanSpec } from './plan.js';
 import { readUnit, type Unit } from './unit-reader.js';
@@ -67,7 +68,7 @@ export class Scanner {
   private readonly comparators: Array<((a: Row, b: Row) => number) | undefined>;
   private readonly driver: Needle[] | undefined;
   private readonly driverBytes: Buffer[];
-  private readonly driverPatterns: Array<RegExp | undefined>;
+  private readonly driverFolded: Array<FoldedSearch | undefined>;
   private readonly checks: Needle[][];
   /** Full-text terms read the line itself. */
   private readonly needsLine: boolean;
@@ -93,11 +94,10 @@ export class Scanner {
     const [driver, ...rest] = spec.requirements;
     this.driver = driver;
     this.driverBytes = (driver ?? []).map((n) => Buffer.from(n.text, 'utf8'));
-    // Case-insensitive needles: a /needle/i search in the chunk read as latin1 (one character per
-    // byte, so positions stay byte offsets). It folds case at least as widely as the exact test
-    // the filter makes afterwards, so it only ever finds more candidate lines, never fewer.
-    this.driverPatterns = (driver ?? []).map((n) =>
-      n.ci ? new RegExp(escapeRegex(Buffer.from(n.text, 'utf8').toString('latin1')), 'gi') : undefined,
+    // Case-insensitive needles (full-text terms) are searched in the bytes, folding ASCII case
+    // as the filter's own test does.
+    this.driverFolded = this.driverBytes.map((bytes, n) =>
+      driver![n].ci ? new FoldedSearch(bytes) : undefined,
     );
     this.checks = rest;
     this.needsLine = [...spec.stages, ...spec.sinks.flatMap((sink) => sink.stages)].some(
@@ -295,20 +295,19 @@ export class Scanner {
       return;
     }
     // Needle mode: jump from hit to hit of the driving requirement; only those lines are read.
-    const driver = this.driver;
     const needles = this.driverBytes;
-    const latin1 = driver.some((n) => n.ci) ? buffer.toString('latin1', start, end) : undefined;
+    const folded = this.driverFolded.some((f) => f !== undefined)
+      ? FoldedSearch.region(buffer, start, end)
+      : undefined;
     const next = needles.map(() => -2);
     let cursor = start;
     while (cursor < end) {
       let hit = Number.POSITIVE_INFINITY;
       for (let n = 0; n < needles.length; n++) {
         if (next[n] !== -1 && next[n] < cursor) {
-          const pattern = this.driverPatterns[n];
-          if (pattern !== undefined) {
-            pattern.lastIndex = cursor - start;
-            const found = pattern.exec(latin1!);
-            next[n] = found === null ? -1 : found.index + start;
+          const search = this.driverFolded[n];
+          if (search !== undefined) {
+            next[n] = search.indexIn(folded!, cursor);
           } else {
             const found = buffer.indexOf(needles[n], cursor);
             next[n] = found === -1 || found >= end ? -1 : found;
@@ -328,10 +327,6 @@ export class Scanner {
       cursor = lineEnd + 1;
     }
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
 function hasText(expr: Expr): boolean {
