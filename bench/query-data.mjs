@@ -1,10 +1,10 @@
 // The query benchmark's dataset: ~1 GB of realistic actionlog records over 10 daily files, the
-// 3 oldest gzipped, as a log directory that has been rotated looks. Deterministic (seeded), so
+// 3 oldest gzipped by actionlog's own retention step (compressSegment), as a log directory that
+// has been rotated looks. Deterministic (seeded), so
 // every tool and every run answers the same questions over the same bytes.
 
 import { once } from 'node:events';
 import {
-  createReadStream,
   createWriteStream,
   existsSync,
   mkdirSync,
@@ -15,9 +15,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 
+const { compressSegment } = await import(
+  fileURLToPath(new URL('../packages/actionlog/dist/files/compress-segment.js', import.meta.url))
+);
+
+/** Bumped when the files change shape (2: gzipped by compressSegment, in members). */
+const FORMAT = 2;
 export const DAYS = 10;
 export const GZIPPED_DAYS = 3;
 const FIRST_DAY = Date.UTC(2026, 0, 5);
@@ -28,7 +33,11 @@ export async function ensureDataset(dir, targetBytes, log = () => {}) {
   const manifestPath = join(dir, 'manifest.json');
   if (existsSync(manifestPath)) {
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-    if (manifest.targetBytes === targetBytes && manifest.files.every((f) => existsSync(join(dir, f.name)))) {
+    if (
+      manifest.format === FORMAT &&
+      manifest.targetBytes === targetBytes &&
+      manifest.files.every((f) => existsSync(join(dir, f.name)))
+    ) {
       return manifest;
     }
   }
@@ -71,12 +80,17 @@ export async function ensureDataset(dir, targetBytes, log = () => {}) {
     const file = files[d];
     log(`  gzipping ${file.name} …`);
     const path = join(dir, file.name);
-    await pipeline(createReadStream(path), createGzip({ level: 6 }), createWriteStream(`${path}.gz`));
-    rmSync(path);
+    await compressSegment(dir, file.name, { level: 6 });
     file.name += '.gz';
     file.compressedBytes = statSync(`${path}.gz`).size;
   }
-  const manifest = { targetBytes, records, bytes: files.reduce((s, f) => s + f.bytes, 0), files };
+  const manifest = {
+    format: FORMAT,
+    targetBytes,
+    records,
+    bytes: files.reduce((s, f) => s + f.bytes, 0),
+    files,
+  };
   writeFileSync(manifestPath, JSON.stringify(manifest, null, 2));
   return manifest;
 }

@@ -4,7 +4,7 @@ import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
+import { createMemberGzip } from './gzip-members.js';
 import { FILE_MODE } from './modes.js';
 import { gunzipStream } from './segment-reader.js';
 import { syncDirectory } from './sync-directory.js';
@@ -42,7 +42,8 @@ function tempName(name: string): string {
 
 /**
  * Gzips `{dir}/{name}` (a closed `.jsonl` segment) to `{name}.gz`, crash-safely:
- *   1. compress into a hidden temp file, hashing the input as it goes;
+ *   1. compress into a hidden temp file, hashing the input as it goes (as independent gzip
+ *      members of whole lines, which queries read in parallel: see gzip-members.ts);
  *   2. fsync it, then decompress it again and compare length and SHA-256 with the input;
  *   3. check the original did not change meanwhile;
  *   4. rename the temp file to `.gz` and fsync the directory;
@@ -82,7 +83,7 @@ export async function compressSegment(
         inputBytes += n;
         options.onBytes?.(inputBytes);
       }),
-      createGzip({ level: options.level ?? 6 }),
+      createMemberGzip(options.level ?? 6),
       watch,
       createWriteStream('', { fd: handle.fd, autoClose: false }),
     );

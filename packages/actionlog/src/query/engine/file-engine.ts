@@ -330,8 +330,9 @@ function heldBytes(result: UnitResult): number {
   return bytes;
 }
 
-/** Bytes to read, for progress and scheduling (a gzipped segment inflates about 8x). */
+/** Bytes to read, for progress and scheduling (a gzip stream of unknown size inflates about 8x). */
 function cost(unit: Unit): number {
+  if (unit.rawBytes !== undefined) return unit.rawBytes;
   return unit.compressed ? unit.size * 8 : unit.end - unit.start;
 }
 

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { type Member, readMemberIndex } from '../../files/gzip-members.js';
 import { listSegments } from '../../files/segments.js';
 import { ORDER_SLACK_MS } from './plan.js';
 import type { Unit } from './unit-reader.js';
@@ -10,6 +11,8 @@ export interface SourceFile {
   index: number;
   compressed: boolean;
   size: number;
+  /** The members of an actionlog `.jsonl.gz` (see gzip-members.ts); absent for other gzip files. */
+  members?: Member[];
 }
 
 /**
@@ -33,6 +36,8 @@ export function selectSources(dir: string, range: { from?: number; to?: number }
     if (size === undefined) continue;
     byKey.set(key, { path, day: segment.day, index: segment.index, compressed: segment.compressed, size });
   }
+  for (const file of byKey.values())
+    if (file.compressed) file.members = readMemberIndex(file.path, file.size);
   return [...byKey.values()].sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.index - b.index));
 }
 
@@ -120,8 +125,26 @@ export function planUnits(
   for (let i = files.length - 1; i >= 0; i--) {
     const file = files[i];
     const base = { path: file.path, compressed: file.compressed, size: file.size };
-    if (file.compressed) {
+    if (file.compressed && file.members === undefined) {
+      // A gzip stream of unknown structure: one unit, read from the start.
       units.push({ ...base, id: units.length, order: units.length, start: 0, end: file.size });
+      continue;
+    }
+    if (file.members !== undefined) {
+      // Runs of whole members, the last first, each about one unit's worth uncompressed.
+      const members = file.members;
+      let last = members.length - 1;
+      while (last >= 0) {
+        const want = nextSize();
+        let first = last;
+        let raw = members[last].rawLength;
+        while (first > 0 && (members[first].continuesLine || raw + members[first - 1].rawLength <= want))
+          raw += members[--first].rawLength;
+        const start = members[first].offset;
+        const end = members[last].offset + members[last].length;
+        units.push({ ...base, id: units.length, order: units.length, start, end, rawBytes: raw });
+        last = first - 1;
+      }
       continue;
     }
     const { start, end } = ranges[i];

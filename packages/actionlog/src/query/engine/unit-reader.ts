@@ -1,17 +1,23 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { memberHeader } from '../../files/gzip-members.js';
 
-/** A piece of work: a byte range of a plain segment, or a whole gzipped one. */
+/**
+ * A piece of work: a byte range of a plain segment, a run of members of an actionlog `.jsonl.gz`
+ * (`rawBytes` set), or a whole gzip file of unknown structure.
+ */
 export interface Unit {
   id: number;
   /** Position in the output order (units are numbered in the order their rows come out). */
   order: number;
   path: string;
   compressed: boolean;
-  /** Lines starting in [start, end) belong to the unit (plain segments). */
+  /** Lines starting in [start, end) belong to the unit (plain segments); the members' bytes (gzip members). */
   start: number;
   end: number;
+  /** Uncompressed bytes of a run of gzip members. */
+  rawBytes?: number;
   /** The file's size when the query was planned: a file still being written is read up to it. */
   size: number;
 }
@@ -25,8 +31,43 @@ export type ChunkHandler = (buffer: Buffer, start: number, end: number, final: b
 const CHUNK_BYTES = 4 << 20;
 
 export async function readUnit(unit: Unit, onChunk: ChunkHandler): Promise<void> {
-  if (unit.compressed) await readGzip(unit.path, onChunk);
+  if (unit.rawBytes !== undefined) await readMembers(unit, onChunk);
+  else if (unit.compressed) await readGzip(unit.path, onChunk);
   else await readPlain(unit, onChunk);
+}
+
+/**
+ * A run of gzip members: read in one go, each member inflated here, on this thread (a worker's,
+ * in a large query) into one buffer of the size its header gives. Members hold whole lines, so
+ * each is its own chunk; a line cut across members (longer than a member) is joined.
+ */
+async function readMembers(unit: Unit, onChunk: ChunkHandler): Promise<void> {
+  const packed = Buffer.allocUnsafe(unit.end - unit.start);
+  const file = await open(unit.path, 'r');
+  try {
+    const { bytesRead } = await file.read(packed, 0, packed.length, unit.start);
+    if (bytesRead < packed.length) throw new Error('the file is shorter than when the query began');
+  } finally {
+    await file.close();
+  }
+  let carry: Buffer | undefined;
+  for (let at = 0; at < packed.length; ) {
+    const header = memberHeader(packed, at);
+    if (header === undefined || at + header.length > packed.length)
+      throw new Error(`no gzip member at byte ${unit.start + at}`);
+    let lines = gunzipSync(packed.subarray(at, at + header.length), {
+      chunkSize: Math.max(64 << 10, header.rawLength + 1),
+    });
+    at += header.length;
+    if (carry !== undefined) {
+      lines = Buffer.concat([carry, lines]);
+      carry = undefined;
+    }
+    const lastNl = lines.lastIndexOf(10);
+    if (lastNl + 1 < lines.length) carry = lines.subarray(lastNl + 1);
+    if (lastNl !== -1) onChunk(lines, 0, lastNl + 1, false);
+  }
+  if (carry !== undefined && carry.length > 0) onChunk(carry, 0, carry.length, true);
 }
 
 /**
