@@ -22,7 +22,9 @@ with actionlog, DuckDB and jq:
   (b) a full-text term     "rate limit" (any case)                            (~0.5% of lines)
   (c) an aggregation       stats count(), p95(duration_ms) by service
 actionlog runs as a user runs it (the CLI, a fresh process, output to a pipe); DuckDB runs in
-this process on a warm connection; jq gets the gzipped days through gzip -dc.
+this process on a warm connection, twice: as the issue names it (read_json, schema detected)
+and in the fastest form we found for each question (DuckDB tuned); jq gets the gzipped days
+through gzip -dc.
 
 Options:
   --size <MB>     size of the dataset, uncompressed (default 1000)
@@ -42,6 +44,9 @@ const QUERIES = [
     format: 'jsonl',
     duckdb: (glob) =>
       `SELECT * FROM read_json('${glob}') WHERE service = 'PaymentService' AND status = 'failed'`,
+    // The fastest form found: the records as JSON text, two fields extracted (no schema detection).
+    duckdbTuned: (glob) =>
+      `SELECT json FROM read_json_objects('${glob}') WHERE (json->>'service') = 'PaymentService' AND (json->>'status') = 'failed'`,
     jq: `select(.service == "PaymentService" and .status == "failed")`,
   },
   {
@@ -52,6 +57,9 @@ const QUERIES = [
     // The raw record text, as actionlog searches it: DuckDB's fastest way to grep JSON.
     duckdb: (glob) =>
       `SELECT json FROM read_json_objects('${glob}') WHERE contains(lower(json::VARCHAR), 'rate limit')`,
+    // RE2 with the i flag skips the lower() copy of every record: DuckDB's fastest form found.
+    duckdbTuned: (glob) =>
+      `SELECT json FROM read_json_objects('${glob}') WHERE regexp_matches(json::VARCHAR, 'rate limit', 'i')`,
     jq: `select(tostring | test("rate limit"; "i"))`,
   },
   {
@@ -61,6 +69,9 @@ const QUERIES = [
     format: 'json',
     duckdb: (glob) =>
       `SELECT service, count(*) AS n, quantile_cont(duration_ms, 0.95) AS p95 FROM read_json('${glob}') GROUP BY service ORDER BY service`,
+    // Only the two columns, declared: DuckDB then parses nothing else.
+    duckdbTuned: (glob) =>
+      `SELECT service, count(*) AS n, quantile_cont(duration_ms, 0.95) AS p95 FROM read_json('${glob}', columns={service: 'VARCHAR', duration_ms: 'DOUBLE'}) GROUP BY service ORDER BY service`,
     // Two jq: one streams [service, duration] pairs, one groups them (slurping whole records would need GBs).
     jq: `[.service, .duration_ms]`,
     jqThen: `group_by(.[0]) | map({service: .[0][0], n: length, p95: ([.[][1] | numbers] | sort | .[((length - 1) * 0.95 | floor)])})`,
@@ -86,17 +97,22 @@ for (const query of QUERIES) {
   stderr.write(`(${query.id}) ${query.what}\n`);
   // Runs take turns (actionlog, library, DuckDB, again…): a change in the machine's load then
   // hits every tool alike instead of one of them.
-  const [al, lib, dk] = await timeInTurns(
+  const [al, lib, dk, tuned] = await timeInTurns(
     [
       () => runActionlog(query),
       () => runLibrary(query),
       duckdb && (() => duckdb(query.duckdb(join(DATA, '*.jsonl*')))),
+      duckdb && (() => duckdb(query.duckdbTuned(join(DATA, '*.jsonl*')))),
     ],
     options.runs,
   );
   const jqRun = jq ? await timeInTurns([() => runJq(query)], 1).then(([r]) => r) : undefined;
-  const check = verify(query, al.result, dk?.result, jqRun?.result);
-  rows.push({ query, al, lib, dk, jq: jqRun, check });
+  const check = verify(query, al.result, [
+    ['DuckDB', dk?.result],
+    ['DuckDB tuned', tuned?.result],
+    ['jq', jqRun?.result],
+  ]);
+  rows.push({ query, al, lib, dk, tuned, jq: jqRun, check });
 }
 const endLoad = loadavg();
 console.log(formatTable(rows));
@@ -107,7 +123,8 @@ console.log(
 console.log(
   'MB/s is uncompressed bytes over wall time (median of the runs). actionlog CLI: end to end, a new process each run ' +
     '(node start, worker threads, output through a pipe). actionlog library and DuckDB: in this process, results ' +
-    'materialised (DuckDB on a warm connection). ' +
+    'materialised (DuckDB on a warm connection). DuckDB tuned: the fastest SQL found for the question ' +
+    '(declared columns, read_json_objects with ->>, regexp_matches with the i flag). ' +
     `p95 differs by design: DuckDB's is exact, actionlog's a DDSketch (within 1%) past ${'4096'} values a group.`,
 );
 if (options.clean) rmSync(join(DATA, '..'), { recursive: true, force: true });
@@ -261,23 +278,17 @@ function runJq(query) {
 }
 
 /** The tools must agree: same row counts; for (c) the same counts and p95 within 1%. */
-function verify(query, al, dk, jqResult) {
+function verify(query, al, others) {
   const problems = [];
   if (query.id !== 'c') {
-    for (const [name, other] of [
-      ['DuckDB', dk],
-      ['jq', jqResult],
-    ]) {
+    for (const [name, other] of others) {
       if (other && other.count !== al.count)
         problems.push(`${name} found ${other.count} rows, actionlog ${al.count}`);
     }
     return { ok: problems.length === 0, problems, rows: al.count };
   }
   const mine = new Map(al.rows.map((r) => [r.service, r]));
-  for (const [name, other] of [
-    ['DuckDB', dk],
-    ['jq', jqResult],
-  ]) {
+  for (const [name, other] of others) {
     if (!other) continue;
     for (const row of other.rows) {
       const own = mine.get(row.service);
@@ -310,24 +321,24 @@ function machineHeader(manifest, sizeMb, onDiskMb) {
 }
 
 function formatTable(results) {
-  const out = ['| query | tool | time | MB/s | vs DuckDB | rows |', '|---|---|---:|---:|---:|---:|'];
-  for (const { query, al, lib, dk, jq: jqRun, check } of results) {
+  const out = [
+    '| query | tool | time | MB/s | vs DuckDB | vs DuckDB tuned | rows |',
+    '|---|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const { query, al, lib, dk, tuned, jq: jqRun, check } of results) {
     const speed = (t) => (mb / t.seconds).toFixed(0);
-    const ratio = (t) => (dk ? `${(dk.seconds / t.seconds).toFixed(2)}x` : '');
-    const label = `(${query.id}) ${query.what}`;
-    out.push(
-      `| ${label} | actionlog CLI | ${al.seconds.toFixed(2)} s | ${speed(al)} | **${ratio(al)}** | ${check.rows} |`,
-    );
-    out.push(
-      `|  | actionlog library | ${lib.seconds.toFixed(2)} s | ${speed(lib)} | ${ratio(lib)} | ${lib.result.count ?? lib.result.rows.length} |`,
-    );
-    if (dk)
-      out.push(`|  | DuckDB | ${dk.seconds.toFixed(2)} s | ${speed(dk)} | 1.00x | ${dk.result.count} |`);
-    if (jqRun)
-      out.push(
-        `|  | jq | ${jqRun.seconds.toFixed(2)} s | ${speed(jqRun)} | ${ratio(jqRun)} | ${jqRun.result.count ?? jqRun.result.rows.length} |`,
-      );
-    for (const problem of check.problems) out.push(`|  | **mismatch** | ${problem} | | | |`);
+    const ratio = (peer, t) => (peer ? `${(peer.seconds / t.seconds).toFixed(2)}x` : '');
+    const row = (label, tool, t, rows, bold = false) => {
+      const [a, b] = [ratio(dk, t), ratio(tuned, t)].map((r) => (bold && r ? `**${r}**` : r));
+      return `| ${label} | ${tool} | ${t.seconds.toFixed(2)} s | ${speed(t)} | ${a} | ${b} | ${rows} |`;
+    };
+    const count = (t) => t.result.count ?? t.result.rows.length;
+    out.push(row(`(${query.id}) ${query.what}`, 'actionlog CLI', al, check.rows, true));
+    out.push(row('', 'actionlog library', lib, count(lib)));
+    if (dk) out.push(row('', 'DuckDB', dk, count(dk)));
+    if (tuned) out.push(row('', 'DuckDB tuned', tuned, count(tuned)));
+    if (jqRun) out.push(row('', 'jq', jqRun, count(jqRun)));
+    for (const problem of check.problems) out.push(`|  | **mismatch** | ${problem} | | | | |`);
   }
   return out.join('\n');
 }
