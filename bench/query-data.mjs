@@ -21,8 +21,8 @@ const { compressSegment } = await import(
   fileURLToPath(new URL('../packages/actionlog/dist/files/compress-segment.js', import.meta.url))
 );
 
-/** Bumped when the files change shape (2: gzipped by compressSegment, in members). */
-const FORMAT = 2;
+/** Bumped when the files change shape (3: gzipped by compressSegment, in members with the AL field). */
+const FORMAT = 3;
 export const DAYS = 10;
 export const GZIPPED_DAYS = 3;
 const FIRST_DAY = Date.UTC(2026, 0, 5);
