@@ -276,8 +276,8 @@ export class Scanner {
     line: (text: string, start: number, end: number, unterminated: boolean) => void,
     counts: ScanCounts,
   ): void {
-    const ascii = isAscii(buffer.subarray(start, end));
     if (this.driver === undefined) {
+      const ascii = isAscii(buffer.subarray(start, end));
       const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
       this.extractor?.reset(text);
       if (this.aggregateOnly !== undefined) {
@@ -320,7 +320,9 @@ export class Scanner {
       let lineEnd = buffer.indexOf(10, hit);
       if (lineEnd === -1 || lineEnd > end) lineEnd = end;
       if (lineEnd > lineStart) {
-        const text = buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd);
+        // Only the lines around hits are decoded: the ASCII check is theirs, not the chunk's.
+        const bytes = buffer.subarray(lineStart, lineEnd);
+        const text = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
         this.extractor?.reset(text);
         line(text, 0, text.length, false);
       }
