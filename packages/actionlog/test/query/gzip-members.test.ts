@@ -5,11 +5,11 @@ import { Readable } from 'node:stream';
 import { buffer as collect } from 'node:stream/consumers';
 import { createGzip, gunzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Row } from '../../src/index.js';
+import type { QueryAst, Row } from '../../src/index.js';
 
 // Worker threads load the compiled scan worker, so this suite runs the built package (dist/).
 const dist = (path: string) => new URL(`../../dist/${path}`, import.meta.url).href;
-const { FileEngine } = (await import(dist('index.js'))) as typeof import('../../src/index.js');
+const { FileEngine, parsePipeline } = (await import(dist('index.js'))) as typeof import('../../src/index.js');
 const { compressSegment } = (await import(
   dist('files/compress-segment.js')
 )) as typeof import('../../src/files/compress-segment.js');
@@ -109,6 +109,51 @@ describe('gzip members', () => {
     const result = await new FileEngine({ dir, workers: 0 }).run('limit 5');
     expect(result.rows.map((r: Row) => r.seq)).toEqual([39_999, 39_998, 39_997, 39_996, 39_995]);
     expect(result.stats.bytes).toBeLessThan(Buffer.byteLength(text) / 4);
+  });
+
+  it('a time range inflates only the members that can hold it', async () => {
+    // A day of records 2 s apart, in 64 KB members: about 70 of them.
+    const text = records('2026-03-06', 43_200).replace(
+      /"timestamp":"([^"]+)","seq":(\d+)/g,
+      (_, _ts, seq) => {
+        const at = Date.parse('2026-03-06T00:00:00Z') + Number(seq) * 2000;
+        return `"timestamp":"${new Date(at).toISOString()}","seq":${seq}`;
+      },
+    );
+    const plain = tempDir();
+    writeFileSync(join(plain, '2026-03-06.jsonl'), text);
+    const packed = tempDir();
+    writeFileSync(join(packed, '2026-03-06.jsonl.gz'), await members(text, 64 << 10));
+    const hour = (from: string, to: string, pipeline: string): QueryAst => ({
+      ...parsePipeline(pipeline),
+      range: { from: Date.parse(from), to: Date.parse(to) },
+    });
+    for (const ast of [
+      hour(
+        '2026-03-06T10:00:00Z',
+        '2026-03-06T11:00:00Z',
+        'stats count() as n, min(seq) as a, max(seq) as b',
+      ),
+      hour(
+        '2026-03-06T00:00:00Z',
+        '2026-03-06T00:30:00Z',
+        'stats count() as n, min(seq) as a, max(seq) as b',
+      ),
+      hour('2026-03-06T23:30:00Z', '2026-03-07T00:00:00Z', 'filter status = "failed" | limit 4'),
+      hour('2026-03-07T00:00:00Z', '2026-03-07T01:00:00Z', 'stats count() as n'),
+    ]) {
+      const expected = await new FileEngine({ dir: plain, workers: 0 }).run(ast);
+      const got = await new FileEngine({ dir: packed, workers: 0 }).run(ast);
+      expect(got.rows).toEqual(expected.rows);
+      // An hour (plus the order slack) of a day: well under a quarter of it inflated.
+      expect(got.stats.bytes).toBeLessThan(Buffer.byteLength(text) / 4);
+    }
+    const [{ n }] = (
+      await new FileEngine({ dir: packed, workers: 0 }).run(
+        hour('2026-03-06T10:00:00Z', '2026-03-06T11:00:00Z', 'stats count() as n'),
+      )
+    ).rows;
+    expect(n).toBe(1800);
   });
 
   it('joins a line longer than two members, and never starts a piece of work inside it', async () => {

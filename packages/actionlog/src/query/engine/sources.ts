@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync, constants as zlibConstants } from 'node:zlib';
 import { type Member, readMemberIndex } from '../../files/gzip-members.js';
 import { listSegments } from '../../files/segments.js';
 import { ORDER_SLACK_MS } from './plan.js';
@@ -58,8 +59,9 @@ export function narrowByTime(file: SourceFile, range: { from?: number; to?: numb
   const slackFrom = iso(range.from === undefined ? undefined : range.from - ORDER_SLACK_MS);
   const slackTo = iso(range.to === undefined ? undefined : range.to + ORDER_SLACK_MS);
   const whole = { start: 0, end: file.size };
-  if (file.compressed || file.size < 4 * PROBE_BYTES || (slackFrom === undefined && slackTo === undefined))
-    return whole;
+  if (slackFrom === undefined && slackTo === undefined) return whole;
+  if (file.members !== undefined) return narrowMembers(file, file.members, slackFrom, slackTo) ?? whole;
+  if (file.compressed || file.size < 4 * PROBE_BYTES) return whole;
   const fd = openSync(file.path, 'r');
   try {
     const probe = Buffer.allocUnsafe(PROBE_BYTES);
@@ -109,6 +111,87 @@ export function narrowByTime(file: SourceFile, range: { from?: number; to?: numb
   }
 }
 
+/** Compressed bytes of a member read to find its first line (a line of actionlog's is far shorter inflated). */
+const MEMBER_PROBE_BYTES = 16 << 10;
+
+/**
+ * The members of an actionlog `.jsonl.gz` that can hold records of the range, as a byte range:
+ * a binary search on the timestamp of each member's first line, which costs a few KB inflated
+ * per probe instead of the day. Undefined (read it all) when a probe finds no timestamp.
+ */
+function narrowMembers(
+  file: SourceFile,
+  members: readonly Member[],
+  slackFrom: string | undefined,
+  slackTo: string | undefined,
+): { start: number; end: number } | undefined {
+  const fd = openSync(file.path, 'r');
+  try {
+    const probe = Buffer.allocUnsafe(MEMBER_PROBE_BYTES);
+    const firsts = new Map<number, string | undefined>();
+    /** The timestamp of member i's first line. */
+    const first = (i: number): string | undefined => {
+      if (firsts.has(i)) return firsts.get(i);
+      let ts: string | undefined;
+      const member = members[i];
+      if (!member.continuesLine) {
+        const n = readSync(fd, probe, 0, Math.min(MEMBER_PROBE_BYTES, member.length), member.offset);
+        const head = memberPrefix(probe.subarray(0, n));
+        if (head !== undefined && head.startsWith(TIMESTAMP_PREFIX) && head.charCodeAt(38) === 34)
+          ts = head.slice(14, 38);
+      }
+      firsts.set(i, ts);
+      return ts;
+    };
+    let lo = 0;
+    let hi = members.length;
+    if (slackFrom !== undefined) {
+      // The last member starting at or before the range (its later lines may be in it).
+      let a = 0;
+      let b = members.length - 1;
+      while (a < b) {
+        const mid = Math.ceil((a + b) / 2);
+        const ts = first(mid);
+        if (ts === undefined) return undefined;
+        if (ts <= slackFrom) a = mid;
+        else b = mid - 1;
+      }
+      lo = a;
+    }
+    if (slackTo !== undefined) {
+      // The first member starting after the range: it and the rest cannot hold it.
+      let a = lo;
+      let b = members.length;
+      while (a < b) {
+        const mid = Math.floor((a + b) / 2);
+        const ts = first(mid);
+        if (ts === undefined) return undefined;
+        if (ts > slackTo) b = mid;
+        else a = mid + 1;
+      }
+      hi = Math.max(lo + 1, a);
+    }
+    // A line cut across members is read whole: never start or stop inside one.
+    while (lo > 0 && members[lo].continuesLine) lo--;
+    while (hi < members.length && members[hi].continuesLine) hi++;
+    return { start: members[lo].offset, end: members[hi - 1].offset + members[hi - 1].length };
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The first 40 characters of a member's content, inflated from its first bytes; undefined if unreadable. */
+function memberPrefix(bytes: Buffer): string | undefined {
+  try {
+    const text = gunzipSync(bytes, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return text.toString('latin1', 0, Math.min(text.length, 40));
+  } catch {
+    return undefined;
+  }
+}
+
 const UNIT_BYTES = 16 << 20;
 /** First units when a limit may end the scan early: small, so `limit 20` reads little. */
 const RAMP = [256 << 10, 1 << 20, 4 << 20];
@@ -131,8 +214,10 @@ export function planUnits(
       continue;
     }
     if (file.members !== undefined) {
-      // Runs of whole members, the last first, each about one unit's worth uncompressed.
-      const members = file.members;
+      // Runs of whole members (those of the time range), the last first, each about one unit's
+      // worth uncompressed.
+      const range = ranges[i];
+      const members = file.members.filter((m) => m.offset >= range.start && m.offset + m.length <= range.end);
       let last = members.length - 1;
       while (last >= 0) {
         const want = nextSize();
