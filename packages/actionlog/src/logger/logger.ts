@@ -1,11 +1,6 @@
 import { writeStderr } from '../pipeline/stderr.js';
 import { LEVEL, LEVEL_NAMES } from '../record/levels.js';
-import {
-  CORRELATION_FIELDS,
-  type CorrelationIds,
-  FAILURE_STATUSES,
-  type LogFields,
-} from '../record/record.js';
+import { CORRELATION_FIELDS, FAILURE_STATUSES, type LogFields } from '../record/record.js';
 import { nextSeq } from '../record/sequence.js';
 import type { RecordView, SinkHealth } from '../sinks/sink.js';
 import {

@@ -137,8 +137,7 @@ function narrowMembers(
       if (!member.continuesLine) {
         const n = readSync(fd, probe, 0, Math.min(MEMBER_PROBE_BYTES, member.length), member.offset);
         const head = memberPrefix(probe.subarray(0, n));
-        if (head !== undefined && head.startsWith(TIMESTAMP_PREFIX) && head.charCodeAt(38) === 34)
-          ts = head.slice(14, 38);
+        if (head?.startsWith(TIMESTAMP_PREFIX) && head.charCodeAt(38) === 34) ts = head.slice(14, 38);
       }
       firsts.set(i, ts);
       return ts;
