@@ -55,8 +55,10 @@ async function readMembers(unit: Unit, onChunk: ChunkHandler): Promise<void> {
     const header = memberHeader(packed, at);
     if (header === undefined || at + header.length > packed.length)
       throw new Error(`no gzip member at byte ${unit.start + at}`);
+    // One output buffer of the size the header gives (within reason: a damaged header must not
+    // make a huge allocation; zlib checks the real size against the trailer anyway).
     let lines = gunzipSync(packed.subarray(at, at + header.length), {
-      chunkSize: Math.max(64 << 10, header.rawLength + 1),
+      chunkSize: Math.min(Math.max(64 << 10, header.rawLength + 1), 64 << 20),
     });
     at += header.length;
     if (carry !== undefined) {
