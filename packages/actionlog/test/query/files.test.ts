@@ -1,20 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { evaluateLines, FileEngine, parsePipeline, type Row } from '../../src/index.js';
+import { tempDirs } from '../temp-dirs.js';
 import { difference } from './fixtures.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'actionlog-files-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('actionlog-files-');
 
 /** `count` records a minute apart from `start`, each about 250 bytes. */
 function records(start: string, count: number, extra: (i: number) => Row = () => ({})): string[] {

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer as collect } from 'node:stream/consumers';
 import { createGzip, gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QueryAst, Row } from '../../src/index.js';
+import { tempDirs } from '../temp-dirs.js';
 
 // Worker threads load the compiled scan worker, so this suite runs the built package (dist/).
 const dist = (path: string) => new URL(`../../dist/${path}`, import.meta.url).href;
@@ -23,15 +23,7 @@ const { createMemberGzip, readMemberIndex } = (await import(
  * parallel and newest first. Every answer must be the same as over the plain file.
  */
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'actionlog-members-'));
-  dirs.push(dir);
-  return dir;
-}
-afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('actionlog-members-');
 
 function records(day: string, count: number): string {
   const t0 = Date.parse(`${day}T00:00:00Z`);
