@@ -1,7 +1,11 @@
-// `npm run build:wasm`: compiles the WebAssembly text kernels (src/**/*.wat) into TypeScript
+// `npm run build:wasm`: compiles the WebAssembly kernels — text (src/**/*.wat, with wabt from npm)
+// and C (src/**/*.c, with clang --target=wasm32: `apt-get install clang lld`) — into TypeScript
 // modules holding the binary, which are committed: the package needs no compiler to install or
-// run. `--check` compiles and fails if a committed module differs (run by the tests).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// run. `--check` compiles and fails if a committed module differs (run by the tests, and by CI
+// with clang installed); without clang the C kernels are reported as not checked.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { argv, exit } from 'node:process';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +17,15 @@ const check = argv.includes('--check');
 
 const wabt = await initWabt();
 let stale = 0;
-for (const watPath of findWat(SRC)) {
-  const target = watPath.replace(/\.wat$/, '-wasm.ts');
-  const expected = render(watPath, compile(watPath));
+const clang = hasClang();
+for (const sourcePath of findSources(SRC)) {
+  const target = sourcePath.replace(/\.(wat|c)$/, '-wasm.ts');
+  if (sourcePath.endsWith('.c') && !clang) {
+    console.log(`not checked: ${relative(ROOT, sourcePath)} (clang with wasm-ld is not installed)`);
+    continue;
+  }
+  const binary = sourcePath.endsWith('.c') ? compileC(sourcePath) : compile(sourcePath);
+  const expected = render(sourcePath, binary);
   const name = relative(ROOT, target);
   if (check) {
     let actual = '';
@@ -44,6 +54,40 @@ function compile(path) {
   }
 }
 
+/** C to WebAssembly: no libc, SIMD on; exports the marked functions, the memory and __heap_base. */
+function compileC(path) {
+  const dir = mkdtempSync(join(tmpdir(), 'actionlog-wasm-'));
+  try {
+    const out = join(dir, 'kernel.wasm');
+    execFileSync('clang', [
+      '--target=wasm32',
+      '-O3',
+      '-msimd128',
+      '-fno-builtin',
+      '-nostdlib',
+      '-Wl,--no-entry',
+      '-Wl,--export=__heap_base',
+      '-Wl,--strip-all',
+      '-o',
+      out,
+      path,
+    ]);
+    return readFileSync(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function hasClang() {
+  try {
+    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+    execFileSync('wasm-ld', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function render(watPath, binary) {
   const base64 = binary.toString('base64');
   const lines = base64.match(/.{1,96}/g).map((line) => `  '${line}',`);
@@ -57,10 +101,10 @@ function render(watPath, binary) {
   ].join('\n');
 }
 
-function findWat(dir) {
+function findSources(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return findWat(path);
-    return entry.name.endsWith('.wat') ? [path] : [];
+    if (entry.isDirectory()) return findSources(path);
+    return /\.(wat|c)$/.test(entry.name) ? [path] : [];
   });
 }

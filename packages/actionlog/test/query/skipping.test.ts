@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compilePredicate, type Expr, parseExpression, type Row } from '../../src/index.js';
 import { FieldExtractor } from '../../src/query/engine/extract.js';
+import { ChunkFieldReader } from '../../src/query/engine/field-scan.js';
 import { requirementsOf } from '../../src/query/engine/needles.js';
 import { normalizeExpr } from '../../src/query/normalize.js';
 import { lowerAscii } from '../../src/query/values.js';
@@ -110,6 +111,59 @@ describe('field extractor', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  it('the WebAssembly reader accepts the same lines and reads the same values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(line, { minLength: 1, maxLength: 8 }),
+        fc.subarray(KEYS, { minLength: 1 }),
+        fc.nat(40),
+        (tagged, keys, pad) => {
+          const lines = tagged.map((l) => l.replace('\u0000may-pass', ''));
+          // Somewhere inside a larger buffer, as chunks are.
+          const chunk = Buffer.from(`${'x'.repeat(pad)}\n${lines.join('\n')}\n`);
+          const reader = ChunkFieldReader.create(keys)!;
+          const extractor = new FieldExtractor(keys);
+          // The extractor reads the chunk as the scanner gives it: a string, UTF-8 decoded.
+          extractor.reset(lines.join('\n'));
+          const ascii = lines.every((l) => /^[\x00-\x7f]*$/.test(l));
+          const got: Array<{ row: Row | undefined; text: string }> = [];
+          reader.lines(chunk, pad + 1, chunk.length, ascii, (row, a, b) => {
+            got.push({ row: row && { ...row }, text: chunk.toString('utf8', a, b) });
+          });
+          const nonEmpty = lines.filter((l) => l !== '');
+          expect(got.map((g) => g.text)).toEqual(nonEmpty);
+          let at = 0;
+          let i = 0;
+          for (const l of lines) {
+            const start = at;
+            at += l.length + 1;
+            if (l === '') continue;
+            const mine = got[i++].row;
+            const theirs = extractor.read(start, start + l.length);
+            // Same rules: the same lines take the fast path, with the same values.
+            expect(mine === undefined, `fast path for ${l}`).toBe(theirs === undefined);
+            if (mine === undefined || theirs === undefined) continue;
+            for (const key of keys) expect(Object.is(mine[key], theirs[key]), `${key} in ${l}`).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('the WebAssembly reader makes each string once, and still reads them all past its table', () => {
+    const reader = ChunkFieldReader.create(['service', 'n'])!;
+    // 6,000 distinct values (the intern table holds 4,096), each on two lines; one non-ASCII.
+    const values = Array.from({ length: 6000 }, (_, i) => (i === 7 ? 'café-7' : `svc-${i}`));
+    const lines = [...values, ...values].map((service, i) => JSON.stringify({ service, n: i }));
+    const chunk = Buffer.from(`${lines.join('\n')}\n`);
+    const seen: Array<{ service: unknown; n: unknown }> = [];
+    reader.lines(chunk, 0, chunk.length, false, (row) => {
+      seen.push({ service: row?.service, n: row?.n });
+    });
+    expect(seen).toEqual([...values, ...values].map((service, n) => ({ service, n })));
   });
 
   it('takes the fast path on the lines actionlog writes', () => {

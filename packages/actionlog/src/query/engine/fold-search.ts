@@ -1,4 +1,5 @@
 import { WASM_BASE64 } from './fold-search-wasm.js';
+import { WasmKernel } from './wasm-kernel.js';
 
 /**
  * Finds a needle in bytes ignoring ASCII case (A–Z = a–z; every other byte compares exactly).
@@ -89,53 +90,32 @@ function fold(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
-/** The part of the WebAssembly global used here (@types/node does not declare it; the DOM lib would bring the rest of the browser). */
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: Record<string, unknown>;
-  }
-  class Memory {
-    readonly buffer: ArrayBuffer;
-    grow(pages: number): number;
-  }
-}
-
 const PAGE = 65536;
 /** Needles live in the first page; the haystack copy after it. */
 const NEEDLE_SPACE = PAGE;
 
 /** The compiled kernel of this thread (each worker has its own), with its memory. */
 class Kernel {
-  private readonly memory: WebAssembly.Memory;
   readonly find: (from: number, end: number, needle: number, length: number) => number;
   private needlesEnd = 0;
 
-  constructor() {
-    const module = new WebAssembly.Module(Buffer.from(WASM_BASE64, 'base64'));
-    const instance = new WebAssembly.Instance(module);
-    this.memory = instance.exports.memory as WebAssembly.Memory;
-    this.find = instance.exports.find as Kernel['find'];
+  constructor(private readonly wasm: WasmKernel) {
+    this.find = wasm.exports.find as Kernel['find'];
   }
 
   /** Copies a needle into the needle page; -1 when it does not fit (the JS search is used). */
   placeNeedle(pattern: Uint8Array): number {
     if (this.needlesEnd + pattern.length > NEEDLE_SPACE) return -1;
     const at = this.needlesEnd;
-    new Uint8Array(this.memory.buffer).set(pattern, at);
+    this.wasm.bytes().set(pattern, at);
     this.needlesEnd += pattern.length;
     return at;
   }
 
   /** Copies `bytes[start, end)` to the haystack space (growing the memory); returns its offset. */
   load(bytes: Uint8Array, start: number, end: number): number {
-    const need = NEEDLE_SPACE + (end - start);
-    const have = this.memory.buffer.byteLength;
-    if (need > have) this.memory.grow(Math.ceil((need - have) / PAGE));
-    new Uint8Array(this.memory.buffer).set(bytes.subarray(start, end), NEEDLE_SPACE);
+    this.wasm.ensure(NEEDLE_SPACE + (end - start));
+    this.wasm.bytes().set(bytes.subarray(start, end), NEEDLE_SPACE);
     return NEEDLE_SPACE;
   }
 }
@@ -144,12 +124,9 @@ let compiled: Kernel | null | undefined;
 
 function kernel(): Kernel | undefined {
   if (compiled === undefined) {
-    try {
-      compiled = new Kernel();
-    } catch {
-      // No WebAssembly (--jitless) or no SIMD: the JavaScript search does the work.
-      compiled = null;
-    }
+    // No WebAssembly (--jitless) or no SIMD: the JavaScript search does the work.
+    const wasm = WasmKernel.load(WASM_BASE64);
+    compiled = wasm === undefined ? null : new Kernel(wasm);
   }
   return compiled ?? undefined;
 }

@@ -10,6 +10,7 @@ import {
 } from '../compile-js.js';
 import { lowerAscii } from '../values.js';
 import { FieldExtractor } from './extract.js';
+import { ChunkFieldReader } from './field-scan.js';
 import { FoldedSearch } from './fold-search.js';
 import type { Needle } from './needles.js';
 import type { ScanSpec } from './plan.js';
@@ -74,6 +75,8 @@ export class Scanner {
   private readonly needsLine: boolean;
   /** Set when every line goes to this one aggregator and nowhere else (see aggregateLines). */
   private readonly aggregateOnly: StatsAggregator | undefined;
+  /** The WebAssembly field reader for that case, where it can take the keys (see aggregateBytes). */
+  private readonly fieldReader: ChunkFieldReader | undefined;
 
   constructor(private readonly spec: ScanSpec) {
     const shared = compileRowSteps(spec.stages);
@@ -113,6 +116,7 @@ export class Scanner {
       spec.range.from === undefined &&
       spec.range.to === undefined;
     this.aggregateOnly = plain ? this.aggregators[0] : undefined;
+    this.fieldReader = plain && spec.extract ? ChunkFieldReader.create(spec.extract) : undefined;
   }
 
   /** Group tables of the stats sinks (after all units). */
@@ -241,7 +245,32 @@ export class Scanner {
     return result;
   }
 
-  /** The complete lines in `buffer[start, end)`: each line that may match goes to `line`. */
+  /**
+   * As aggregateLines, with the fields read from the bytes by the WebAssembly kernel: the chunk
+   * is never made a string. (The aggregator reads the row and keeps nothing of it but values,
+   * so the reader's one reused row is safe here.)
+   */
+  private aggregateBytes(
+    buffer: Buffer,
+    start: number,
+    end: number,
+    ascii: boolean,
+    aggregator: StatsAggregator,
+    counts: ScanCounts,
+  ): void {
+    const step = this.step;
+    this.fieldReader!.lines(buffer, start, end, ascii, (row, lineStart, lineEnd) => {
+      const record =
+        row ?? parse(buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd), false, counts);
+      if (record === undefined) return;
+      counts.parsed++;
+      const out = step(record, undefined);
+      if (out === undefined) return;
+      counts.matched++;
+      aggregator.add(out);
+    });
+  }
+
   /**
    * The hot loop of a plain aggregation (`stats … by …` over all records, no time range, no
    * search text): every line straight into the one aggregator, nothing else per line.
@@ -269,6 +298,7 @@ export class Scanner {
     }
   }
 
+  /** The complete lines in `buffer[start, end)`: each line that may match goes to `line`. */
   private region(
     buffer: Buffer,
     start: number,
@@ -278,6 +308,10 @@ export class Scanner {
   ): void {
     if (this.driver === undefined) {
       const ascii = isAscii(buffer.subarray(start, end));
+      if (this.aggregateOnly !== undefined && this.fieldReader !== undefined) {
+        this.aggregateBytes(buffer, start, end, ascii, this.aggregateOnly, counts);
+        return;
+      }
       const text = buffer.toString(ascii ? 'latin1' : 'utf8', start, end);
       this.extractor?.reset(text);
       if (this.aggregateOnly !== undefined) {
