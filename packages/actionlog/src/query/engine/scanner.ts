@@ -77,6 +77,8 @@ export class Scanner {
   private readonly aggregateOnly: StatsAggregator | undefined;
   /** The WebAssembly field reader for that case, where it can take the keys (see aggregateBytes). */
   private readonly fieldReader: ChunkFieldReader | undefined;
+  /** The time range's ISO bounds as bytes, to compare with a line's timestamp in place. */
+  private readonly rangeBytes: { from?: Buffer; to?: Buffer; slackFrom?: Buffer };
 
   constructor(private readonly spec: ScanSpec) {
     const shared = compileRowSteps(spec.stages);
@@ -112,11 +114,16 @@ export class Scanner {
       only.kind === 'stats' &&
       only.stages.length === 0 &&
       this.extractor !== undefined &&
-      !this.needsLine &&
-      spec.range.from === undefined &&
-      spec.range.to === undefined;
-    this.aggregateOnly = plain ? this.aggregators[0] : undefined;
+      !this.needsLine;
+    const ranged = spec.range.from !== undefined || spec.range.to !== undefined;
+    // The WebAssembly reader takes time ranges too (aggregateBytes); the string one does not.
     this.fieldReader = plain && spec.extract ? ChunkFieldReader.create(spec.extract) : undefined;
+    this.aggregateOnly = plain && (!ranged || this.fieldReader) ? this.aggregators[0] : undefined;
+    this.rangeBytes = {
+      from: spec.range.from === undefined ? undefined : Buffer.from(spec.range.from, 'latin1'),
+      to: spec.range.to === undefined ? undefined : Buffer.from(spec.range.to, 'latin1'),
+      slackFrom: spec.range.slackFrom === undefined ? undefined : Buffer.from(spec.range.slackFrom, 'latin1'),
+    };
   }
 
   /** Group tables of the stats sinks (after all units). */
@@ -256,12 +263,30 @@ export class Scanner {
     end: number,
     ascii: boolean,
     aggregator: StatsAggregator,
-    counts: ScanCounts,
+    counts: UnitResult,
   ): void {
     const step = this.step;
+    const { from, to, slackFrom } = this.rangeBytes;
+    const ranged = from !== undefined || to !== undefined;
     this.fieldReader!.lines(buffer, start, end, ascii, (row, lineStart, lineEnd) => {
-      const record =
-        row ?? parse(buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd), false, counts);
+      let record = row;
+      if (ranged) {
+        // actionlog writes the timestamp first: compared where it lies, as the string one is.
+        let at = lineStart + 14;
+        let bytes: Buffer = buffer;
+        if (buffer[lineStart + 38] !== 34 || !startsWithTimestamp(buffer, lineStart)) {
+          record = parse(buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd), false, counts);
+          if (record === undefined || typeof record.timestamp !== 'string') return;
+          bytes = Buffer.from(record.timestamp, 'utf8');
+          at = 0;
+        }
+        if (from !== undefined && compareBytes(bytes, at, from) < 0) {
+          if (slackFrom !== undefined && compareBytes(bytes, at, slackFrom) < 0) counts.crossed = true;
+          return;
+        }
+        if (to !== undefined && compareBytes(bytes, at, to) >= 0) return;
+      }
+      record ??= parse(buffer.toString(ascii ? 'latin1' : 'utf8', lineStart, lineEnd), false, counts);
       if (record === undefined) return;
       counts.parsed++;
       const out = step(record, undefined);
@@ -304,7 +329,7 @@ export class Scanner {
     start: number,
     end: number,
     line: (text: string, start: number, end: number, unterminated: boolean) => void,
-    counts: ScanCounts,
+    counts: UnitResult,
   ): void {
     if (this.driver === undefined) {
       const ascii = isAscii(buffer.subarray(start, end));
@@ -363,6 +388,25 @@ export class Scanner {
       cursor = lineEnd + 1;
     }
   }
+}
+
+const TIMESTAMP_BYTES = Buffer.from(TIMESTAMP_PREFIX, 'latin1');
+
+function startsWithTimestamp(buffer: Buffer, at: number): boolean {
+  for (let i = 0; i < TIMESTAMP_BYTES.length; i++) if (buffer[at + i] !== TIMESTAMP_BYTES[i]) return false;
+  return true;
+}
+
+/**
+ * `bytes[at, at + bound.length)` against `bound`, as strings compare (the bytes of an ISO time
+ * are ASCII; a timestamp that is not one compares as its own bytes do, as the string would).
+ */
+function compareBytes(bytes: Buffer, at: number, bound: Buffer): number {
+  for (let i = 0; i < bound.length; i++) {
+    const a = at + i < bytes.length ? bytes[at + i] : -1;
+    if (a !== bound[i]) return a < bound[i] ? -1 : 1;
+  }
+  return 0;
 }
 
 function hasText(expr: Expr): boolean {
