@@ -190,6 +190,15 @@ async function warm(paths) {
   }
 }
 
+/** A run that hangs fails the benchmark with a message instead of waiting forever. */
+function withinTime(promise, what, seconds = 600) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish in ${seconds} s`)), seconds * 1000);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function timeInTurns(tools, count) {
   const times = tools.map(() => []);
   const results = tools.map(() => undefined);
@@ -197,7 +206,7 @@ async function timeInTurns(tools, count) {
     for (const [t, run] of tools.entries()) {
       if (!run) continue;
       const started = performance.now();
-      results[t] = await run();
+      results[t] = await withinTime(run(), `tool ${t + 1} of this question`);
       times[t].push((performance.now() - started) / 1000);
     }
   }

@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { difference, type LogFixture, makeRecords, writeLogDir } from './fixtures.js';
 
@@ -32,6 +36,18 @@ describe('worker threads', () => {
       expect(b.stats.workers, query).toBe(2);
       expect(a.stats.workers).toBe(0);
       expect(difference(b.rows, a.rows), query).toBeUndefined();
+    }
+  });
+
+  it('a worker that stops without an error fails the query with a message, never hangs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'actionlog-dying-worker-'));
+    try {
+      const script = join(dir, 'dies.mjs');
+      writeFileSync(script, 'process.exit(3);\n');
+      const engine = new FileEngine({ dir: files.dir, workers: 2, workerScript: pathToFileURL(script) });
+      await expect(engine.run('stats count() as n')).rejects.toThrow(/scan worker stopped \(exit code 3\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

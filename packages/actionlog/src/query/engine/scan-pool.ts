@@ -57,17 +57,25 @@ export class WorkerRunner implements UnitRunner {
     return new Promise((resolve, reject) => {
       let busy = 0;
       let failed = false;
+      const detach = () => {
+        for (const w of this.workers) {
+          w.removeAllListeners('message').removeAllListeners('error').removeListener('exit', exited);
+        }
+      };
       const fail = (error: Error) => {
         if (failed) return;
         failed = true;
-        for (const worker of this.workers) worker.removeAllListeners('message').removeAllListeners('error');
+        detach();
         reject(error);
       };
+      // A worker that stops without an error event (killed, or out of memory in some Node
+      // versions) would leave its unit unanswered: the query fails instead of waiting forever.
+      const exited = (code: number) => fail(new Error(`a scan worker stopped (exit code ${code})`));
       const feed = (worker: Worker) => {
         const unit = failed ? undefined : next();
         if (unit === undefined) {
           if (busy === 0) {
-            for (const w of this.workers) w.removeAllListeners('message').removeAllListeners('error');
+            detach();
             resolve();
           }
           return;
@@ -84,6 +92,7 @@ export class WorkerRunner implements UnitRunner {
           settle().then(() => feed(worker));
         });
         worker.on('error', fail);
+        worker.on('exit', exited);
       }
       for (const worker of this.workers) feed(worker);
       if (busy === 0) resolve();
@@ -95,14 +104,17 @@ export class WorkerRunner implements UnitRunner {
       this.workers.map(
         (worker) =>
           new Promise<Array<GroupTable | undefined>>((resolve, reject) => {
+            const onExit = (code: number) => reject(new Error(`a scan worker stopped (exit code ${code})`));
             const onMessage = (message: FromWorker) => {
               if (message.type !== 'tables') return;
               worker.off('message', onMessage);
               worker.off('error', reject);
+              worker.off('exit', onExit);
               resolve(message.tables);
             };
             worker.on('message', onMessage);
             worker.on('error', reject);
+            worker.on('exit', onExit);
             worker.postMessage({ type: 'finish' } satisfies ToWorker);
           }),
       ),
