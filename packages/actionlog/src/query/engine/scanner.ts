@@ -73,7 +73,10 @@ export class Scanner {
   private readonly checks: Needle[][];
   /** Full-text terms read the line itself. */
   private readonly needsLine: boolean;
-  /** Set when every line goes to this one aggregator and nowhere else (see aggregateLines). */
+  /**
+   * Set when every line goes to this one aggregator and nowhere else: aggregateBytes with the
+   * WebAssembly reader (time range or not), else aggregateLines (no time range).
+   */
   private readonly aggregateOnly: StatsAggregator | undefined;
   /** The WebAssembly field reader for that case, where it can take the keys (see aggregateBytes). */
   private readonly fieldReader: ChunkFieldReader | undefined;
