@@ -163,9 +163,8 @@ static int balanced(const u8 *s, i32 from, i32 end) {
 /** Flags of the line s[p, e); the wanted values written to `spans` (PER_KEY per key). */
 static i32 read_line(const u8 *s, i32 p, i32 e, const u8 *keys, i32 n, i32 *spans) {
   if (e - p < 2 || s[p] != '{' || s[e - 1] != '}') return SLOW;
-  i32 brace = find_byte(s, p + 1, e, '{');
-  i32 square = find_byte(s, p, e, '[');
-  i32 nested = brace < square ? brace : square;
+  // The first `{` after the opening one, or `[` (s[p] is `{`): one pass that stops there.
+  i32 nested = find_either(s, p + 1, e, '{', '[');
   if (nested != e) {
     if (s[nested - 1] != ':' || !balanced(s, nested, e)) return SLOW;
   } else if (s[p + 1] != '"' && e - p != 2) {
