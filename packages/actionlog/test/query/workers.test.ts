@@ -51,6 +51,48 @@ describe('worker threads', () => {
     }
   });
 
+  it('two workers running out of work at the same moment still end the query (tables are answered)', async () => {
+    // A scripted scan worker speaking the pool's protocol answers each unit (empty) on the next
+    // 20 ms tick of the wall clock, so both workers answer their last units in the same instant,
+    // both then find nothing left, and the run must end once, leaving the listeners of the
+    // tables() request that follows in place. Before the fix the second end removed them and the
+    // query waited forever.
+    const dir = mkdtempSync(join(tmpdir(), 'actionlog-lockstep-worker-'));
+    const small = writeLogDir(makeRecords(400, 5));
+    try {
+      const script = join(dir, 'lockstep.mjs');
+      writeFileSync(
+        script,
+        `import { parentPort } from 'node:worker_threads';
+const nap = new Int32Array(new SharedArrayBuffer(4));
+parentPort.on('message', (m) => {
+  if (m.type === 'finish') return parentPort.postMessage({ type: 'tables', tables: [undefined] });
+  const tick = (Math.floor(Date.now() / 20) + 2) * 20;
+  Atomics.wait(nap, 0, 0, Math.max(0, tick - Date.now() - 2));
+  while (Date.now() < tick) {}
+  parentPort.postMessage({ type: 'result', result: {
+    id: m.unit.id, bytes: 0, parsed: 0, matched: 0, corrupt: 0, torn: 0, crossed: false, sinks: [{ kind: 'stats' }],
+  } });
+});
+`,
+      );
+      const engine = new FileEngine({ dir: small.dir, workers: 2, workerScript: pathToFileURL(script) });
+      for (let round = 0; round < 20; round++) {
+        let timer: NodeJS.Timeout | undefined;
+        const hung = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`round ${round}: the query never ended`)), 5_000);
+        });
+        const result = await Promise.race([engine.run('stats count() as n'), hung]);
+        clearTimeout(timer);
+        expect(result.stats.workers).toBe(2);
+        expect(result.rows).toEqual([{ n: 0 }]);
+      }
+    } finally {
+      small.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answer several queries in one pass (the stats summary) the same way', async () => {
     const queries = [
       'stats count() as n by level',

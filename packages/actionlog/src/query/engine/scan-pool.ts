@@ -56,46 +56,53 @@ export class WorkerRunner implements UnitRunner {
   run(next: () => Unit | undefined, onResult: (result: UnitResult) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       let busy = 0;
-      let failed = false;
-      const detach = () => {
-        for (const w of this.workers) {
-          w.removeAllListeners('message').removeAllListeners('error').removeListener('exit', exited);
-        }
-      };
-      const fail = (error: Error) => {
-        if (failed) return;
-        failed = true;
-        detach();
-        reject(error);
-      };
-      // A worker that stops without an error event (killed, or out of memory in some Node
-      // versions) would leave its unit unanswered: the query fails instead of waiting forever.
-      const exited = (code: number) => fail(new Error(`a scan worker stopped (exit code ${code})`));
-      const feed = (worker: Worker) => {
-        const unit = failed ? undefined : next();
-        if (unit === undefined) {
-          if (busy === 0) {
-            detach();
-            resolve();
-          }
-          return;
-        }
-        busy++;
-        worker.postMessage({ type: 'unit', unit } satisfies ToWorker);
-      };
-      for (const worker of this.workers) {
-        worker.on('message', (message: FromWorker) => {
+      // Set once the run has resolved or failed. Two workers can both find nothing left to do
+      // (each after its own settle()): only the first may end the run, and the listeners removed
+      // are this run's own, never those tables() adds as soon as the run has ended.
+      let ended = false;
+      const listeners = this.workers.map((worker) => {
+        const onMessage = (message: FromWorker) => {
+          if (ended) return;
           if (message.type === 'failed') return fail(new Error(message.message));
           if (message.type !== 'result') return;
           busy--;
           onResult(message.result);
           settle().then(() => feed(worker));
-        });
+        };
+        return { worker, onMessage };
+      });
+      const detach = () => {
+        for (const { worker, onMessage } of listeners) {
+          worker.off('message', onMessage).off('error', fail).off('exit', exited);
+        }
+      };
+      const end = (error?: Error) => {
+        if (ended) return;
+        ended = true;
+        detach();
+        if (error) reject(error);
+        else resolve();
+      };
+      const fail = (error: Error) => end(error);
+      // A worker that stops without an error event (killed, or out of memory in some Node
+      // versions) would leave its unit unanswered: the query fails instead of waiting forever.
+      const exited = (code: number) => fail(new Error(`a scan worker stopped (exit code ${code})`));
+      const feed = (worker: Worker) => {
+        if (ended) return;
+        const unit = next();
+        if (unit === undefined) {
+          if (busy === 0) end();
+          return;
+        }
+        busy++;
+        worker.postMessage({ type: 'unit', unit } satisfies ToWorker);
+      };
+      for (const { worker, onMessage } of listeners) {
+        worker.on('message', onMessage);
         worker.on('error', fail);
         worker.on('exit', exited);
       }
       for (const worker of this.workers) feed(worker);
-      if (busy === 0) resolve();
     });
   }
 
