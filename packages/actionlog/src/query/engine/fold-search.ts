@@ -1,4 +1,5 @@
 import { WASM_BASE64 } from './fold-search-wasm.js';
+import { CHUNK_BYTES, type ReadBuffers } from './unit-reader.js';
 import { WasmKernel } from './wasm-kernel.js';
 
 /**
@@ -41,6 +42,14 @@ export class FoldedSearch {
     const k = kernel();
     if (k === undefined) return { bytes, start, end, kernelBase: -1 };
     return { bytes, start, end, kernelBase: k.load(bytes, start, end) };
+  }
+
+  /**
+   * Buffers for the unit reader inside the kernel's memory (undefined without the kernel): chunks
+   * read into them are searched where they lie, with no copy.
+   */
+  static readBuffers(): ReadBuffers | undefined {
+    return kernel()?.readBuffers;
   }
 
   /** The first match in the region starting at or after `from`, or -1. */
@@ -91,16 +100,20 @@ function fold(c: number): number {
 }
 
 const PAGE = 65536;
-/** Needles live in the first page; the haystack copy after it. */
+/** Needles live in the first page, two read slots after it, then the space chunks are copied to. */
 const NEEDLE_SPACE = PAGE;
+const SLOTS = 2;
+const COPY_AT = NEEDLE_SPACE + SLOTS * CHUNK_BYTES;
 
 /** The compiled kernel of this thread (each worker has its own), with its memory. */
 class Kernel {
   readonly find: (from: number, end: number, needle: number, length: number) => number;
+  readonly readBuffers: ReadBuffers;
   private needlesEnd = 0;
 
   constructor(private readonly wasm: WasmKernel) {
     this.find = wasm.exports.find as Kernel['find'];
+    this.readBuffers = wasm.readSlots(NEEDLE_SPACE, CHUNK_BYTES, SLOTS);
   }
 
   /** Copies a needle into the needle page; -1 when it does not fit (the JS search is used). */
@@ -112,11 +125,16 @@ class Kernel {
     return at;
   }
 
-  /** Copies `bytes[start, end)` to the haystack space (growing the memory); returns its offset. */
+  /**
+   * Where `bytes[start]` is in the kernel's memory: where it lies for a read slot, else after a
+   * copy to the copy space; -1 when that space cannot grow now (the JavaScript search is used).
+   */
   load(bytes: Uint8Array, start: number, end: number): number {
-    this.wasm.ensure(NEEDLE_SPACE + (end - start));
-    this.wasm.bytes().set(bytes.subarray(start, end), NEEDLE_SPACE);
-    return NEEDLE_SPACE;
+    const at = this.wasm.offsetOf(bytes);
+    if (at >= 0) return at + start;
+    if (!this.wasm.ensure(COPY_AT + (end - start))) return -1;
+    this.wasm.bytes().set(bytes.subarray(start, end), COPY_AT);
+    return COPY_AT;
   }
 }
 

@@ -14,7 +14,7 @@ import { ChunkFieldReader } from './field-scan.js';
 import { FoldedSearch } from './fold-search.js';
 import type { Needle } from './needles.js';
 import type { ScanSpec } from './plan.js';
-import { readUnit, type Unit } from './unit-reader.js';
+import { type ReadBuffers, readUnit, type Unit } from './unit-reader.js';
 
 /** A row a sink kept: the line (when rows pass through unchanged) or the row itself. */
 export type Item = string | Row;
@@ -70,6 +70,8 @@ export class Scanner {
   private readonly driver: Needle[] | undefined;
   private readonly driverBytes: Buffer[];
   private readonly driverFolded: Array<FoldedSearch | undefined>;
+  /** Where plain segments are read into; undefined: the reader's own kept buffers. */
+  private readonly readBuffers: ReadBuffers | undefined;
   private readonly checks: Needle[][];
   /** Full-text terms read the line itself. */
   private readonly needsLine: boolean;
@@ -107,6 +109,10 @@ export class Scanner {
     this.driverFolded = this.driverBytes.map((bytes, n) =>
       driver![n].ci ? new FoldedSearch(bytes) : undefined,
     );
+    // Read where the search kernel looks, so chunks are not copied into it.
+    this.readBuffers = this.driverFolded.some((f) => f !== undefined)
+      ? FoldedSearch.readBuffers()
+      : undefined;
     this.checks = rest;
     this.needsLine = [...spec.stages, ...spec.sinks.flatMap((sink) => sink.stages)].some(
       (s) => s.kind === 'filter' && hasText(s.where),
@@ -228,16 +234,20 @@ export class Scanner {
     };
 
     try {
-      await readUnit(unit, (buffer, start, end, final) => {
-        result.bytes += end - start;
-        if (final) {
-          const text = buffer.toString('utf8', start, end);
-          extractor?.reset(text);
-          if (text.trim() !== '') line(text, 0, text.length, true);
-          return;
-        }
-        this.region(buffer, start, end, line, result);
-      });
+      await readUnit(
+        unit,
+        (buffer, start, end, final) => {
+          result.bytes += end - start;
+          if (final) {
+            const text = buffer.toString('utf8', start, end);
+            extractor?.reset(text);
+            if (text.trim() !== '') line(text, 0, text.length, true);
+            return;
+          }
+          this.region(buffer, start, end, line, result);
+        },
+        this.readBuffers,
+      );
     } catch (error) {
       result.error = (error as Error).message;
     }

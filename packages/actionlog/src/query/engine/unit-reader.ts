@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { memberHeader } from '../../files/gzip-members.js';
+import { MemberInflater } from './member-inflater.js';
 
 /**
  * A piece of work: a byte range of a plain segment, a run of members of an actionlog `.jsonl.gz`
@@ -28,18 +29,37 @@ export interface Unit {
  */
 export type ChunkHandler = (buffer: Buffer, start: number, end: number, final: boolean) => void;
 
-const CHUNK_BYTES = 4 << 20;
+/** The largest read of a plain segment: buffers handed out by a ReadBuffers are this size at most. */
+export const CHUNK_BYTES = 4 << 20;
 
-export async function readUnit(unit: Unit, onChunk: ChunkHandler): Promise<void> {
+/**
+ * Where plain segments are read into: a pair of buffers per unit, taken and given back. The
+ * default keeps JavaScript buffers for the next unit; a WebAssembly kernel hands out views of
+ * its own memory, so the kernel searches the bytes where the read put them.
+ */
+export interface ReadBuffers {
+  take(size: number): Buffer;
+  giveBack(buffer: Buffer): void;
+}
+
+export async function readUnit(
+  unit: Unit,
+  onChunk: ChunkHandler,
+  buffers: ReadBuffers = kept,
+): Promise<void> {
   if (unit.rawBytes !== undefined) await readMembers(unit, onChunk);
   else if (unit.compressed) await readGzip(unit.path, onChunk);
-  else await readPlain(unit, onChunk);
+  else await readPlain(unit, onChunk, buffers);
 }
+
+/** This thread's inflater: its output buffer is reused from member to member. */
+const inflater = new MemberInflater();
 
 /**
  * A run of gzip members: read in one go, each member inflated here, on this thread (a worker's,
- * in a large query) into one buffer of the size its header gives. Members hold whole lines, so
- * each is its own chunk; a line cut across members (longer than a member) is joined.
+ * in a large query). Members hold whole lines, so each is its own chunk; a line cut across
+ * members (longer than a member) is joined. The loop is synchronous, so scans sharing the thread
+ * never share the inflater's buffer.
  */
 async function readMembers(unit: Unit, onChunk: ChunkHandler): Promise<void> {
   const packed = Buffer.allocUnsafe(unit.end - unit.start);
@@ -55,18 +75,12 @@ async function readMembers(unit: Unit, onChunk: ChunkHandler): Promise<void> {
     const header = memberHeader(packed, at);
     if (header === undefined || at + header.length > packed.length)
       throw new Error(`no gzip member at byte ${unit.start + at}`);
-    // One output buffer of the size the header gives (within reason: a damaged header must not
-    // make a huge allocation; zlib checks the real size against the trailer anyway).
-    let lines = gunzipSync(packed.subarray(at, at + header.length), {
-      chunkSize: Math.min(Math.max(64 << 10, header.rawLength + 1), 64 << 20),
-    });
+    // The lines are in the inflater's kept buffer, which the next member overwrites: the cut
+    // line carried over is copied out first.
+    const lines = inflater.inflate(packed, at, header.length, header.rawLength, carry);
     at += header.length;
-    if (carry !== undefined) {
-      lines = Buffer.concat([carry, lines]);
-      carry = undefined;
-    }
     const lastNl = lines.lastIndexOf(10);
-    if (lastNl + 1 < lines.length) carry = lines.subarray(lastNl + 1);
+    carry = lastNl + 1 < lines.length ? Buffer.from(lines.subarray(lastNl + 1)) : undefined;
     if (lastNl !== -1) onChunk(lines, 0, lastNl + 1, false);
   }
   if (carry !== undefined && carry.length > 0) onChunk(carry, 0, carry.length, true);
@@ -76,12 +90,12 @@ async function readMembers(unit: Unit, onChunk: ChunkHandler): Promise<void> {
  * Reads the unit in chunks, two buffers in turn: the next read is under way while the current
  * chunk's lines are scanned, so reading and scanning overlap.
  */
-async function readPlain(unit: Unit, onChunk: ChunkHandler): Promise<void> {
+async function readPlain(unit: Unit, onChunk: ChunkHandler, buffers: ReadBuffers): Promise<void> {
   if (unit.end <= unit.start) return;
   const file = await open(unit.path, 'r');
   const size = Math.min(CHUNK_BYTES, Math.max(64 << 10, unit.end - unit.start + 1));
-  let current: Buffer = takeBuffer(size);
-  let spare: Buffer = takeBuffer(size);
+  let current: Buffer = buffers.take(size);
+  let spare: Buffer = buffers.take(size);
   // Unless the unit starts the file, its first (partial) line belongs to the unit before.
   let readAt = unit.start > 0 ? unit.start - 1 : 0;
   let skipping = unit.start > 0;
@@ -148,30 +162,32 @@ async function readPlain(unit: Unit, onChunk: ChunkHandler): Promise<void> {
       [current, spare] = [spare, current];
     }
   } finally {
-    giveBack(current);
-    if (!reading) giveBack(spare);
+    buffers.giveBack(current);
+    if (!reading) buffers.giveBack(spare);
     await file.close();
   }
 }
 
 /**
- * Read buffers kept for the next unit of this thread. A fresh 4 MB buffer is new memory, and the
- * kernel's page faults while the first read fills it cost more (in a VM) than the read itself:
- * 40% of the system time of a full scan before they were kept. A reader takes buffers out and
- * puts them back when done, so concurrent readers never share one; nothing keeps a view of a
- * chunk past the handler (lines are copied out as strings).
+ * JavaScript read buffers kept for the next unit of this thread. A fresh 4 MB buffer is new
+ * memory, and the page faults while the first read fills it cost more (in a VM) than the read
+ * itself: 40% of the system time of a full scan before they were kept. A reader takes buffers out
+ * and gives them back when done, so concurrent readers never share one; nothing keeps a view of
+ * a chunk past the handler (lines are copied out as strings). A buffer grown for a long line is
+ * not kept.
  */
-const kept: Buffer[] = [];
-const KEPT_MAX = 4;
-
-function takeBuffer(size: number): Buffer {
-  const at = kept.findIndex((buffer) => buffer.length === size);
-  return at === -1 ? Buffer.allocUnsafe(size) : kept.splice(at, 1)[0];
-}
-
-function giveBack(buffer: Buffer): void {
-  if (buffer.length === CHUNK_BYTES && kept.length < KEPT_MAX) kept.push(buffer);
-}
+const kept: ReadBuffers = (() => {
+  const free: Buffer[] = [];
+  return {
+    take(size: number): Buffer {
+      const at = free.findIndex((buffer) => buffer.length === size);
+      return at === -1 ? Buffer.allocUnsafe(size) : free.splice(at, 1)[0];
+    },
+    giveBack(buffer: Buffer): void {
+      if (buffer.length === CHUNK_BYTES && free.length < 4) free.push(buffer);
+    },
+  };
+})();
 
 async function readGzip(path: string, onChunk: ChunkHandler): Promise<void> {
   const stream = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(
