@@ -102,6 +102,27 @@ describe('actionlog query / log / tail / stats on demo output', () => {
     expect(run(['query', 'filter service = "NoSuchService"', '--format', 'json']).stdout).toBe('[]\n');
   });
 
+  it("log with nothing to show says why: the filters matched none of today's records, or today has none", () => {
+    const filtered = run(['log', '--keyword', 'no-record-has-this-text']);
+    expect(filtered.code).toBe(0);
+    expect(filtered.stdout).toBe('no records\n');
+    expect(filtered.stderr).toMatch(/none of today's records, \d{4}-\d\d-\d\d UTC, match these filters/);
+    const old = mkdtempSync(join(tmpdir(), 'actionlog-cli-old-'));
+    try {
+      appendFileSync(
+        join(old, '2026-01-02.jsonl'),
+        '{"timestamp":"2026-01-02T10:00:00.000Z","level":"INFO","message":"old"}\n',
+      );
+      const empty = run(['log', '--dir', old]);
+      expect(empty.stdout).toBe('no records\n');
+      expect(empty.stderr).toMatch(
+        /nothing today, .* the newest records are from 2026-01-02: try --date 2026-01-02/,
+      );
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+  });
+
   it('exit 2 on a bad query: the query, a caret under the column, what was expected; no stack trace', () => {
     const out = run(['query', 'filter status = "failed" and duration_ms >']);
     expect(out.code).toBe(2);

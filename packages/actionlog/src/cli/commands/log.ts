@@ -107,12 +107,18 @@ export async function printSummary(
   reportScan(results[0].stats, term.progress);
 }
 
-/** Nothing today: say which days do have records, so the next command works. */
+/**
+ * Nothing shown for today: say which days do have records, so the next command works; when
+ * today has records, it was the filters that matched none of them.
+ */
 function hintOtherDays(engine: FileEngine, now: number): void {
   const days = [...new Set(engine.sources().map((s) => s.day))];
   if (days.length === 0) return;
   const newest = days[days.length - 1];
+  const today = dayOf(now);
   process.stderr.write(
-    `(nothing today, ${dayOf(now)} UTC; the newest records are from ${newest}: try --date ${newest} or --since 7d)\n`,
+    newest === today
+      ? `(none of today's records, ${today} UTC, match these filters; --since 7d looks further back)\n`
+      : `(nothing today, ${today} UTC; the newest records are from ${newest}: try --date ${newest} or --since 7d)\n`,
   );
 }
