@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer as collect } from 'node:stream/consumers';
 import { gunzipSync } from 'node:zlib';
@@ -98,5 +101,46 @@ describe('read buffers shared by queries in one thread', () => {
       ).toBeUndefined();
     }
     expect(alone[0].length).toBeGreaterThan(0);
+  });
+});
+
+describe('a line longer than a read slot', () => {
+  it('is joined in a buffer of its own, and stats and full text still see every line', async () => {
+    // 5 MB of message: longer than a 4 MB slot, so the reader leaves the kernel's memory for a
+    // buffer of its own while a read is under way into a slot; the kernel's copy space cannot
+    // grow then, and those chunks are read without it (same answers).
+    const dir = mkdtempSync(join(tmpdir(), 'actionlog-long-line-'));
+    try {
+      const line = (i: number, message: string) =>
+        JSON.stringify({
+          timestamp: `2026-05-06T10:00:${String(i % 60).padStart(2, '0')}.000Z`,
+          level: 'INFO',
+          message,
+          service: i % 2 ? 'A' : 'B',
+          duration_ms: i,
+        });
+      const lines = [];
+      for (let i = 0; i < 20_000; i++)
+        lines.push(line(i, i === 15_000 ? `rate limit ${'z'.repeat(5 << 20)}` : `m ${i}`));
+      writeFileSync(join(dir, '2026-05-06.jsonl'), `${lines.join('\n')}\n`);
+      const engine = new FileEngine({ dir, workers: 0 });
+      const stats = await engine.run(
+        'stats count() as n, sum(duration_ms) as total by service | sort service',
+      );
+      const sum = (odd: number) => {
+        let total = 0;
+        for (let i = odd; i < 20_000; i += 2) total += i;
+        return total;
+      };
+      expect(stats.rows).toEqual([
+        { service: 'A', n: 10_000, total: sum(1) },
+        { service: 'B', n: 10_000, total: sum(0) },
+      ]);
+      expect(stats.stats.corrupt + stats.stats.torn).toBe(0);
+      const text = await engine.run('"RATE LIMIT" | fields duration_ms');
+      expect(text.rows).toEqual([{ duration_ms: 15_000 }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

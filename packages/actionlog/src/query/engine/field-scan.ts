@@ -1,5 +1,6 @@
 import type { Row } from '../ast.js';
 import { WASM_BASE64 } from './field-scan-wasm.js';
+import { CHUNK_BYTES, type ReadBuffers } from './unit-reader.js';
 import { WasmKernel } from './wasm-kernel.js';
 
 /**
@@ -29,6 +30,8 @@ export class ChunkFieldReader {
   private readonly strings: Array<string | undefined> = [];
   /** The row handed to `visit`, reused: every key is set on every line (undefined when absent). */
   private readonly row: Row;
+  /** Read slots in the kernel's memory: plain segments read into them are scanned with no copy. */
+  readonly readBuffers: ReadBuffers;
 
   private constructor(
     kernel: WasmKernel,
@@ -46,7 +49,10 @@ export class ChunkFieldReader {
     );
     this.keysAt = align(kernel.heapBase);
     this.outAt = align(this.keysAt + table.length);
-    this.hayAt = align(this.outAt + LINES_PER_CALL * this.stride * 4);
+    // Memory: keys, output table, two read slots, then the space other chunks are copied to.
+    const slotsAt = align(this.outAt + LINES_PER_CALL * this.stride * 4);
+    this.readBuffers = kernel.readSlots(slotsAt, CHUNK_BYTES, 2);
+    this.hayAt = slotsAt + 2 * CHUNK_BYTES;
     kernel.ensure(this.hayAt);
     kernel.bytes().set(table, this.keysAt);
     this.row = Object.fromEntries(keys.map((key) => [key, undefined]));
@@ -75,13 +81,23 @@ export class ChunkFieldReader {
     visit: (row: Row | undefined, lineStart: number, lineEnd: number) => void,
   ): void {
     const length = end - start;
-    this.kernel.ensure(this.hayAt + length);
-    this.kernel.bytes().set(bytes.subarray(start, end), this.hayAt);
+    let hay = this.kernel.offsetOf(bytes);
+    if (hay >= 0) {
+      hay += start;
+    } else {
+      // The memory cannot grow while a read slot is out: every line then goes to JSON.parse.
+      if (!this.kernel.ensure(this.hayAt + length)) {
+        everyLine(bytes, start, end, visit);
+        return;
+      }
+      this.kernel.bytes().set(bytes.subarray(start, end), this.hayAt);
+      hay = this.hayAt;
+    }
     const n = this.keys.length;
     const stride = this.stride;
     let from = 0;
     while (from < length) {
-      const count = this.scan(this.hayAt, from, length, this.keysAt, n, this.outAt, LINES_PER_CALL);
+      const count = this.scan(hay, from, length, this.keysAt, n, this.outAt, LINES_PER_CALL);
       if (count === 0) return;
       const out = this.kernel.ints();
       let at = this.outAt >> 2;
@@ -124,6 +140,21 @@ export class ChunkFieldReader {
       row[keys[k]] = value;
     }
     return true;
+  }
+}
+
+/** Every non-empty line of `bytes[start, end)`, each as one that needs JSON.parse. */
+function everyLine(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  visit: (row: Row | undefined, lineStart: number, lineEnd: number) => void,
+): void {
+  for (let at = start; at < end; ) {
+    let nl = bytes.indexOf(10, at);
+    if (nl === -1 || nl > end) nl = end;
+    if (nl > at) visit(undefined, at, nl);
+    at = nl + 1;
   }
 }
 
