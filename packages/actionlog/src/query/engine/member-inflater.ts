@@ -25,22 +25,24 @@ const START_MAX = 64 << 20;
  * buffer per member as `gunzipSync` returns: new memory is page faults, and in a VM those cost
  * about as much as inflating (half the inflate time of a gzipped day in a profile).
  *
- * It drives zlib's own handle the way `gunzipSync` does (`_handle.writeSync`, `_writeState`):
- * not public API, but unchanged from Node 12 to 24 and checked by the query tests on Node 20 and
- * 24. Where the handle is not as expected, each member goes to `gunzipSync` as before.
+ * It drives zlib's own handle the way `gunzipSync` does inside (`_handle.writeSync`,
+ * `_writeState`): not public API, so its shape is checked first, and CI runs the query tests on
+ * Node 20 and 24. Where the handle is not as expected, each member goes to `gunzipSync` instead.
  */
 export class MemberInflater {
   private out: Buffer = Buffer.allocUnsafe(0);
   private handle: ZlibHandle | undefined;
   private state: Uint32Array | undefined;
   private error: string | undefined;
+  /** The handle was not as expected once: every member goes to gunzipSync from then on. */
+  private unavailable = false;
 
   /**
    * `prefix` then the member `packed[at, at + length)` inflated, in this inflater's buffer: valid
    * until the next call. `rawLength` is the size the member's header gives.
    */
   inflate(packed: Buffer, at: number, length: number, rawLength: number, prefix?: Buffer): Buffer {
-    const handle = this.handle ?? this.open();
+    const handle = this.handle ?? (this.unavailable ? undefined : this.open());
     const state = this.state;
     const before = prefix?.length ?? 0;
     if (handle === undefined || state === undefined) {
@@ -83,8 +85,14 @@ export class MemberInflater {
   private open(): ZlibHandle | undefined {
     const gunzip = createGunzip() as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
     const handle = gunzip._handle;
-    if (typeof handle?.writeSync !== 'function' || typeof handle.reset !== 'function') return undefined;
-    if (!(gunzip._writeState instanceof Uint32Array)) return undefined;
+    if (
+      typeof handle?.writeSync !== 'function' ||
+      typeof handle.reset !== 'function' ||
+      !(gunzip._writeState instanceof Uint32Array)
+    ) {
+      this.unavailable = true;
+      return undefined;
+    }
     handle.onerror = (message) => {
       this.error = message;
     };
