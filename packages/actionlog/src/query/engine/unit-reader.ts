@@ -101,23 +101,20 @@ async function readPlain(unit: Unit, onChunk: ChunkHandler, buffers: ReadBuffers
   let skipping = unit.start > 0;
   /** File offset of current[0]. */
   let base = readAt;
-  /** A read is under way into `spare` (the handler threw meanwhile): that buffer is not kept. */
-  let reading = false;
   const issue = (buffer: Buffer, offset: number) => {
     const want = Math.min(buffer.length - offset, unit.size - readAt);
     const at = readAt;
     readAt += Math.max(0, want);
-    reading = want > 0;
     return want > 0
       ? file.read(buffer, offset, want, at).then((r) => ({ read: r.bytesRead, want }))
       : Promise.resolve({ read: 0, want: 0 });
   };
+  let pending = Promise.resolve({ read: 0, want: 0 });
   try {
     let carry = 0;
-    let pending = issue(current, 0);
+    pending = issue(current, 0);
     for (;;) {
       const { read, want } = await pending;
-      reading = false;
       const filled = carry + read;
       // A short read: the file ends here (it may have been cut since it was planned).
       const atEnd = read === 0 || read < want;
@@ -146,7 +143,12 @@ async function readPlain(unit: Unit, onChunk: ChunkHandler, buffers: ReadBuffers
       if (!done && !atEnd) {
         // The partial line after the last newline starts the next chunk; read the rest behind it.
         const keep = filled - cut;
-        if (keep >= spare.length) spare = Buffer.allocUnsafe(Math.max(spare.length * 2, keep + (64 << 10)));
+        if (keep >= spare.length) {
+          // A line longer than the buffer: a bigger one of its own (nothing is being read into
+          // the old one, so it goes back — a kernel slot kept out would stay out for good).
+          buffers.giveBack(spare);
+          spare = Buffer.allocUnsafe(Math.max(spare.length * 2, keep + (64 << 10)));
+        }
         current.copy(spare, 0, cut, filled);
         pending = issue(spare, keep);
       }
@@ -162,8 +164,11 @@ async function readPlain(unit: Unit, onChunk: ChunkHandler, buffers: ReadBuffers
       [current, spare] = [spare, current];
     }
   } finally {
+    // A read may still be under way into a buffer (the handler threw): let it finish, whatever
+    // its outcome, before either buffer is handed back.
+    await pending.catch(() => undefined);
     buffers.giveBack(current);
-    if (!reading) buffers.giveBack(spare);
+    buffers.giveBack(spare);
     await file.close();
   }
 }
