@@ -20,6 +20,11 @@ const KEEP_MAX = 16 << 20;
 /** A damaged header must not make a huge allocation: output starts at most this big, then doubles. */
 const START_MAX = 64 << 20;
 
+/** Output space for a member at first: what its header gives (one more, to see the end), within reason. */
+function firstSize(rawLength: number): number {
+  return Math.min(Math.max(64 << 10, rawLength + 1), START_MAX);
+}
+
 /**
  * Inflates gzip members one after another into one buffer this thread keeps, instead of a new
  * buffer per member as `gunzipSync` returns: new memory is page faults, and in a VM those cost
@@ -46,12 +51,11 @@ export class MemberInflater {
     const state = this.state;
     const before = prefix?.length ?? 0;
     if (handle === undefined || state === undefined) {
-      const chunkSize = Math.min(Math.max(64 << 10, rawLength + 1), START_MAX);
-      const member = gunzipSync(packed.subarray(at, at + length), { chunkSize });
+      const member = gunzipSync(packed.subarray(at, at + length), { chunkSize: firstSize(rawLength) });
       return prefix === undefined ? member : Buffer.concat([prefix, member]);
     }
     let out = this.out;
-    const want = before + Math.min(Math.max(64 << 10, rawLength + 1), START_MAX);
+    const want = before + firstSize(rawLength);
     if (out.length < want) out = Buffer.allocUnsafe(want);
     if (prefix !== undefined) prefix.copy(out, 0);
     let inOff = at;

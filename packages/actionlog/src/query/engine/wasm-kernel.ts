@@ -28,8 +28,8 @@ const PAGE = 65536;
 export class WasmKernel {
   private readonly memory: WebAssembly.Memory;
   readonly exports: Record<string, unknown>;
-  /** Read slots (see readSlots): where they start, their size, which are handed out. */
-  private slots: { at: number; size: number; taken: boolean[] } | undefined;
+  /** Which read slots (see readSlots) are handed out. */
+  private slotsTaken: boolean[] = [];
 
   private constructor(base64: string) {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(base64, 'base64')));
@@ -61,7 +61,7 @@ export class WasmKernel {
   ensure(bytes: number): boolean {
     const have = this.memory.buffer.byteLength;
     if (bytes <= have) return true;
-    if (this.slots?.taken.some(Boolean)) return false;
+    if (this.slotsTaken.some(Boolean)) return false;
     this.memory.grow(Math.ceil((bytes - have) / PAGE));
     return true;
   }
@@ -75,19 +75,19 @@ export class WasmKernel {
    */
   readSlots(at: number, size: number, count: number): ReadBuffers {
     this.ensure(at + size * count);
-    const slots = { at, size, taken: new Array<boolean>(count).fill(false) };
-    this.slots = slots;
+    const taken = new Array<boolean>(count).fill(false);
+    this.slotsTaken = taken;
     return {
       take: (want: number): Buffer => {
-        const free = slots.taken.indexOf(false);
+        const free = taken.indexOf(false);
         if (want > size || free === -1) return Buffer.allocUnsafe(want);
-        slots.taken[free] = true;
+        taken[free] = true;
         return Buffer.from(this.memory.buffer, at + free * size, want);
       },
       giveBack: (buffer: Buffer): void => {
         if (buffer.buffer !== this.memory.buffer) return;
         const slot = (buffer.byteOffset - at) / size;
-        if (Number.isInteger(slot) && slot >= 0 && slot < count) slots.taken[slot] = false;
+        if (Number.isInteger(slot) && slot >= 0 && slot < count) taken[slot] = false;
       },
     };
   }
