@@ -11,6 +11,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { type ChainAlgorithm, isHashHex, keyId } from './chain-hash.js';
 import { DIR_MODE, FILE_MODE } from './modes.js';
 import { syncDirectory } from './sync-directory.js';
@@ -135,7 +136,7 @@ export function writeSegmentRecord(dir: string, record: ManifestSegment, key: Bu
   const chainDir = join(dir, CHAIN_DIR);
   mkdirSync(chainDir, { recursive: true, mode: DIR_MODE });
   const path = recordPath(dir, record.name);
-  const temp = `${path}.${process.pid}.tmp`;
+  const temp = `${path}.${process.pid}-${threadId}.tmp`;
   const fd = openSync(temp, 'w', FILE_MODE);
   try {
     writeSync(fd, JSON.stringify(body) + '\n');

@@ -1,3 +1,6 @@
+import { isMainThread } from 'node:worker_threads';
+import { flushWorkersAround, joinRelay, leaveRelay } from './worker-exit-relay.js';
+
 /** What the exit hooks need from a live logger. */
 export interface ExitParticipant {
   /** Write everything synchronously; what cannot be written goes to stderr. */
@@ -22,8 +25,15 @@ function flushAll(): void {
   }
 }
 
+/** This thread's loggers, and on the main thread those of worker threads too (worker-exit-relay.ts). */
+function flushEverything(): void {
+  flushWorkersAround(flushAll);
+}
+
 function onExit(): void {
-  flushAll();
+  flushEverything();
+  // A worker thread ending on its own: the main thread need not wait for it any more.
+  if (!isMainThread) leaveRelay();
 }
 
 /**
@@ -39,14 +49,14 @@ function onCrash(error: unknown, origin: string): void {
       // Keep going: flushing matters more than the crash record.
     }
   }
-  flushAll();
+  flushEverything();
 }
 
 const signalHandlers = new Map<ExitSignal, () => void>(
   SIGNALS.map((signal) => [
     signal,
     () => {
-      flushAll();
+      flushEverything();
       // The application handles this signal itself: our listener must not change what it does.
       if (process.listenerCount(signal) > 1) return;
       // Nobody else listens: restore Node's default (terminate by this signal, exit code 128+n) and re-raise.
@@ -64,6 +74,7 @@ function install(): void {
   // First in line: Node removes a `process.once` listener before calling it, so a listener that
   // runs after one would count one listener too few and re-raise a signal the app handles.
   for (const [signal, handler] of signalHandlers) process.prependListener(signal, handler);
+  joinRelay(flushAll);
 }
 
 function uninstall(): void {
@@ -72,6 +83,7 @@ function uninstall(): void {
   process.removeListener('exit', onExit);
   process.removeListener('uncaughtExceptionMonitor', onCrash);
   for (const [signal, handler] of signalHandlers) process.removeListener(signal, handler);
+  leaveRelay();
 }
 
 /** Listeners are installed once for all loggers, and removed with the last one. */

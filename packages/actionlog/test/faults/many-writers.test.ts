@@ -1,0 +1,173 @@
+/**
+ * Several processes and threads logging into one directory at once, with tiny segments so they
+ * claim thousands between them: every acknowledged record is on disk exactly once, every line
+ * parses, and verify tells the truth.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { verifyStream } from '../../src/files/verify-chain.js';
+import {
+  cleanupTempDirs,
+  explain,
+  type LogRecord,
+  readStream,
+  runChild,
+  startChild,
+  tempDir,
+} from './helpers.js';
+
+afterAll(cleanupTempDirs);
+
+interface Plan {
+  count: number;
+  auditEvery?: number;
+  workers?: number;
+  ending: 'close' | 'exit' | 'natural' | 'wait';
+  maxFileSize?: string;
+}
+
+function planFor(dir: string, plan: Plan, startAt: number): string {
+  return JSON.stringify({
+    ...plan,
+    startAt,
+    options: { dir, file: { maxFileSize: plan.maxFileSize ?? '4KB' } },
+  });
+}
+
+interface Tally {
+  /** Records per writer (pid:thread). */
+  writers: Map<string, number[]>;
+  broken: string[];
+  torn: string | null;
+}
+
+function tally(dir: string, filter: (r: LogRecord) => boolean = () => true): Tally {
+  const stream = readStream(dir);
+  const writers = new Map<string, number[]>();
+  for (const record of stream.records) {
+    if (!filter(record)) continue;
+    const writer = record.data?.writer as string | undefined;
+    if (writer === undefined) continue;
+    let list = writers.get(writer);
+    if (list === undefined) writers.set(writer, (list = []));
+    list.push(record.data!.i as number);
+  }
+  return { writers, broken: stream.broken.map((b) => b.text), torn: stream.tornTail };
+}
+
+/** Each writer's numbers are exactly `expected` (1..count, or its audit subset), each once. */
+function exactlyOnce(list: number[], expected: number[]): { missing: number; doubled: number } {
+  const seen = new Map<number, number>();
+  for (const i of list) seen.set(i, (seen.get(i) ?? 0) + 1);
+  let missing = 0;
+  let doubled = 0;
+  for (const i of expected) {
+    const n = seen.get(i) ?? 0;
+    if (n === 0) missing++;
+    if (n > 1) doubled += n - 1;
+  }
+  return { missing, doubled };
+}
+
+const range = (count: number, every = 1): number[] =>
+  Array.from({ length: Math.floor(count / every) }, (_, k) => (k + 1) * every);
+
+async function expectWholeDirectory(dir: string, writers: number, plan: Plan): Promise<void> {
+  const main = tally(dir);
+  expect(main.broken, 'lines that do not parse in the main stream').toEqual([]);
+  expect(main.torn).toBeNull();
+  expect(main.writers.size).toBe(writers);
+  for (const [writer, list] of main.writers) {
+    expect({ writer, ...exactlyOnce(list, range(plan.count)), total: list.length }).toEqual({
+      writer,
+      missing: 0,
+      doubled: 0,
+      total: plan.count,
+    });
+  }
+  if (plan.auditEvery) {
+    const audit = tally(join(dir, 'audit'));
+    expect(audit.broken, 'lines that do not parse in the audit stream').toEqual([]);
+    expect(audit.writers.size).toBe(writers);
+    for (const [writer, list] of audit.writers) {
+      expect({ writer, ...exactlyOnce(list, range(plan.count, plan.auditEvery)) }).toEqual({
+        writer,
+        missing: 0,
+        doubled: 0,
+      });
+    }
+    const report = await verifyStream(join(dir, 'audit'));
+    expect(report.break, JSON.stringify(report.break)).toBeUndefined();
+    expect(report.ok).toBe(true);
+    expect(report.records).toBe(writers * Math.floor(plan.count / plan.auditEvery));
+  }
+}
+
+async function runWriters(dir: string, processes: number, plan: Plan): Promise<void> {
+  const startAt = Date.now() + 400;
+  const results = await Promise.all(
+    Array.from({ length: processes }, () =>
+      runChild('many-writers.mjs', [planFor(dir, plan, startAt)], { timeoutMs: 90_000 }),
+    ),
+  );
+  for (const result of results) expect(result.code, explain(result)).toBe(0);
+}
+
+describe('many writers on one directory', () => {
+  it('4 processes x 5,000 records, 4 KB segments, half audit: every record once, every line whole, verify OK (3 rounds)', async () => {
+    const plan: Plan = { count: 5_000, auditEvery: 2, ending: 'close' };
+    for (let round = 0; round < 3; round++) {
+      const dir = tempDir();
+      await runWriters(dir, 4, plan);
+      await expectWholeDirectory(dir, 4, plan);
+      // Hundreds of tiny segments each, none shared.
+      expect(readdirSync(dir).filter((n) => n.endsWith('.jsonl')).length).toBeGreaterThan(100);
+    }
+  }, 240_000);
+
+  it('the main thread and 3 worker threads x 5,000 records each: every record once, verify OK (2 rounds)', async () => {
+    const plan: Plan = { count: 5_000, auditEvery: 2, workers: 3, ending: 'close' };
+    for (let round = 0; round < 2; round++) {
+      const dir = tempDir();
+      await runWriters(dir, 1, plan);
+      await expectWholeDirectory(dir, 4, plan);
+    }
+  }, 180_000);
+
+  it('2 processes with a main thread and 2 workers each, together: every record once, verify OK', async () => {
+    const plan: Plan = { count: 3_000, auditEvery: 2, workers: 2, ending: 'close' };
+    const dir = tempDir();
+    await runWriters(dir, 2, plan);
+    await expectWholeDirectory(dir, 6, plan);
+  }, 180_000);
+});
+
+describe("a worker thread's acknowledged records when the main thread ends the process", () => {
+  // Large segments: the point here is the buffer, not the claims.
+  const plan = (ending: Plan['ending']): Plan => ({
+    count: 5_000,
+    workers: 2,
+    ending,
+    maxFileSize: '50MB',
+  });
+
+  for (const ending of ['exit', 'natural'] as const) {
+    it(`are on disk after ${ending === 'exit' ? 'process.exit(0) in the main thread' : 'the main thread runs dry'}`, async () => {
+      const dir = tempDir();
+      const result = await runChild('many-writers.mjs', [planFor(dir, plan(ending), 0)]);
+      expect(result.code, explain(result)).toBe(0);
+      await expectWholeDirectory(dir, 3, plan(ending));
+    });
+  }
+
+  it('are on disk after SIGTERM', async () => {
+    const dir = tempDir();
+    const child = startChild('many-writers.mjs', [planFor(dir, plan('wait'), 0)]);
+    await child.waitForLine((line) => line === 'logged');
+    child.kill('SIGTERM');
+    const result = await child.exited;
+    expect(result.signal, explain(result)).toBe('SIGTERM');
+    await expectWholeDirectory(dir, 3, plan('wait'));
+  });
+});
