@@ -72,7 +72,8 @@ export function findChainedStreams(root: string): string[] {
   return candidates.filter(isChainedStream);
 }
 
-function isChainedStream(dir: string): boolean {
+/** Whether `dir` carries a hash chain: `.chain/` records, or a newest segment that ends in chained records. */
+export function isChainedStream(dir: string): boolean {
   if (existsSync(join(dir, CHAIN_DIR))) return true;
   const newest = listStreamSegments(dir).at(-1);
   if (newest === undefined) return false;

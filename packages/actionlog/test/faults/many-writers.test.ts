@@ -3,7 +3,7 @@
  * claim thousands between them: every acknowledged record is on disk exactly once, every line
  * parses, and verify tells the truth.
  */
-import { readdirSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyStream } from '../../src/files/verify-chain.js';
@@ -25,13 +25,15 @@ interface Plan {
   workers?: number;
   ending: 'close' | 'exit' | 'natural' | 'wait';
   maxFileSize?: string;
+  /** Chain the main stream too (the audit stream always is). */
+  chainMain?: boolean;
 }
 
 function planFor(dir: string, plan: Plan, startAt: number): string {
   return JSON.stringify({
     ...plan,
     startAt,
-    options: { dir, file: { maxFileSize: plan.maxFileSize ?? '4KB' } },
+    options: { dir, file: { maxFileSize: plan.maxFileSize ?? '4KB', integrity: plan.chainMain ?? false } },
   });
 }
 
@@ -102,6 +104,11 @@ async function expectWholeDirectory(dir: string, writers: number, plan: Plan): P
     expect(report.ok).toBe(true);
     expect(report.records).toBe(writers * Math.floor(plan.count / plan.auditEvery));
   }
+  if (plan.chainMain) {
+    const report = await verifyStream(dir);
+    expect(report.break, JSON.stringify(report.break)).toBeUndefined();
+    expect(report.records).toBe(writers * plan.count);
+  }
 }
 
 async function runWriters(dir: string, processes: number, plan: Plan): Promise<void> {
@@ -116,7 +123,7 @@ async function runWriters(dir: string, processes: number, plan: Plan): Promise<v
 
 describe('many writers on one directory', () => {
   it('4 processes x 5,000 records, 4 KB segments, half audit: every record once, every line whole, verify OK (3 rounds)', async () => {
-    const plan: Plan = { count: 5_000, auditEvery: 2, ending: 'close' };
+    const plan: Plan = { count: 5_000, auditEvery: 2, ending: 'close', chainMain: true };
     for (let round = 0; round < 3; round++) {
       const dir = tempDir();
       await runWriters(dir, 4, plan);
@@ -170,4 +177,116 @@ describe("a worker thread's acknowledged records when the main thread ends the p
     expect(result.signal, explain(result)).toBe('SIGTERM');
     await expectWholeDirectory(dir, 3, plan('wait'));
   });
+});
+
+describe('one of several writers killed with SIGKILL', () => {
+  it('loses at most its own last batch (none of its audit records); the others lose nothing and verify stays OK', async () => {
+    const dir = tempDir();
+    const startAt = Date.now() + 400;
+    const others: Plan = { count: 12_000, auditEvery: 2, ending: 'close' };
+    const victimPlan: Plan = { count: 2_000, auditEvery: 2, ending: 'wait' };
+    const running = [1, 2].map(() =>
+      runChild('many-writers.mjs', [planFor(dir, others, startAt)], { timeoutMs: 90_000 }),
+    );
+    const victim = startChild('many-writers.mjs', [planFor(dir, victimPlan, startAt)]);
+    await victim.waitForLine((line) => line === 'logged');
+    victim.kill('SIGKILL');
+    const killed = await victim.exited;
+    expect(killed.signal).toBe('SIGKILL');
+    for (const result of await Promise.all(running)) expect(result.code, explain(result)).toBe(0);
+
+    const main = tally(dir);
+    // At most one line cut short: the victim's last write, if the kill caught it.
+    expect(main.broken.length + (main.torn === null ? 0 : 1)).toBeLessThanOrEqual(1);
+    const victimWriter = `${victim.pid}:0`;
+    for (const [writer, list] of main.writers) {
+      if (writer === victimWriter) {
+        const { doubled } = exactlyOnce(list, range(victimPlan.count));
+        expect(doubled).toBe(0);
+        // Audit records were in the kernel before each call returned.
+        const audits = new Set(list.filter((i) => i % 2 === 0));
+        expect(range(victimPlan.count, 2).filter((i) => !audits.has(i))).toEqual([]);
+        // What it lost is its tail: the last batch, not records from the middle.
+        const lost = range(victimPlan.count).filter((i) => !list.includes(i));
+        if (lost.length > 0) expect(lost[0]).toBeGreaterThan(victimPlan.count - 1_000);
+      } else {
+        expect({ writer, ...exactlyOnce(list, range(others.count)) }).toMatchObject({
+          missing: 0,
+          doubled: 0,
+        });
+      }
+    }
+    expect(main.writers.size).toBe(3);
+    const report = await verifyStream(join(dir, 'audit'));
+    expect(report.break, JSON.stringify(report.break)).toBeUndefined();
+  }, 120_000);
+});
+
+describe('verify on a directory written by several processes at once', () => {
+  const plan: Plan = { count: 2_000, auditEvery: 1, ending: 'close' };
+  let source = '';
+
+  /** A copy of the audit stream with `tamper` applied to one of its segments (one in the middle). */
+  async function tampered(
+    tamper: (segment: string) => void,
+  ): Promise<Awaited<ReturnType<typeof verifyStream>>> {
+    if (source === '') {
+      source = tempDir();
+      await runWriters(source, 3, plan);
+      const clean = await verifyStream(join(source, 'audit'));
+      expect(clean.break, JSON.stringify(clean.break)).toBeUndefined();
+    }
+    const copy = tempDir();
+    cpSync(source, copy, { recursive: true });
+    const audit = join(copy, 'audit');
+    const segments = readdirSync(audit)
+      .filter((name) => name.endsWith('.jsonl'))
+      .sort();
+    tamper(join(audit, segments[Math.floor(segments.length / 2)]));
+    return verifyStream(audit);
+  }
+
+  const edit = (segment: string, change: (lines: string[]) => void): void => {
+    const lines = readFileSync(segment, 'utf8').split('\n');
+    lines.pop();
+    change(lines);
+    writeFileSync(segment, lines.map((line) => `${line}\n`).join(''));
+  };
+
+  it('catches a record edited', async () => {
+    const report = await tampered((s) =>
+      edit(s, (l) => (l[3] = l[3].replace('config_change', 'config_chang3'))),
+    );
+    expect(report.break?.reason).toBe('edited');
+  }, 120_000);
+
+  it('catches a record deleted', async () => {
+    const report = await tampered((s) => edit(s, (l) => l.splice(3, 1)));
+    expect(report.break?.reason).toBe('deleted');
+  }, 120_000);
+
+  it('catches two records swapped', async () => {
+    const report = await tampered((s) =>
+      edit(s, (l) => {
+        [l[2], l[3]] = [l[3], l[2]];
+      }),
+    );
+    expect(report.ok).toBe(false);
+  }, 120_000);
+
+  it('catches a segment truncated after its checkpoint', async () => {
+    const report = await tampered((s) => {
+      const lines = readFileSync(s, 'utf8').split('\n');
+      truncateSync(
+        s,
+        Buffer.byteLength(
+          lines
+            .slice(0, 2)
+            .map((line) => `${line}\n`)
+            .join(''),
+        ),
+      );
+    });
+    expect(report.break?.reason).toBe('truncated');
+  }, 120_000);
 });

@@ -168,6 +168,11 @@ describe('actionlog verify', () => {
       await runCli(['verify'], cwd),
       /no hash-chained streams under logs: audit\/ is chained once/,
     );
+    // A segment of a stream that was never chained: nothing to verify, not a broken chain.
+    expectUsageError(
+      await runCli(['verify', 'logs/2026-11-23.jsonl'], cwd),
+      /logs\/2026-11-23\.jsonl: its stream \(logs\) is not hash-chained, so there is nothing to verify/,
+    );
     expectUsageError(await runCli(['verify', 'nope.jsonl'], cwd), /nope\.jsonl: no such file or directory/);
     expectUsageError(await runCli(['verify', 'logs/2026-11-23.jsonl', 'package.json'], cwd), /no such file/);
     writeFileSync(join(cwd, 'notes.txt'), 'x');

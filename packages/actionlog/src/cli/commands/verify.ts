@@ -5,7 +5,12 @@ import { loadConfig } from '../../config/load.js';
 import { integrityKeyFromEnv } from '../../files/chain-hash.js';
 import { parseSegmentName } from '../../files/segments.js';
 import { listStreamSegments } from '../../files/stream-segments.js';
-import { findChainedStreams, type StreamReport, verifyStream } from '../../files/verify-chain.js';
+import {
+  findChainedStreams,
+  isChainedStream,
+  type StreamReport,
+  verifyStream,
+} from '../../files/verify-chain.js';
 import { humanBytes } from '../human-bytes.js';
 import { progressBar } from '../progress-bar.js';
 
@@ -137,6 +142,16 @@ function targetsFromPaths(paths: string[]): Target[] {
     const target = targets.get(dir) ?? { dir, only: new Set<string>() };
     target.only?.add(basename(full));
     targets.set(dir, target);
+  }
+  for (const target of targets.values()) {
+    // A stream that was never chained has nothing to verify: BROKEN would be a false alarm.
+    if (target.only !== undefined && !isChainedStream(target.dir)) {
+      throw new VerifyInputError(
+        `${[...target.only].map((name) => relative(process.cwd(), resolve(target.dir, name))).join(', ')}: ` +
+          `its stream (${relative(process.cwd(), target.dir) || target.dir}) is not hash-chained, so there is nothing to verify; ` +
+          'audit/ is chained once something is audited (log.audit(...)); other streams need "integrity": true in the config',
+      );
+    }
   }
   return [...targets.values()];
 }
