@@ -23,7 +23,7 @@ interface Plan {
   count: number;
   auditEvery?: number;
   workers?: number;
-  ending: 'close' | 'exit' | 'natural' | 'wait';
+  ending: 'close' | 'exit' | 'natural' | 'wait' | 'terminate';
   maxFileSize?: string;
   /** Chain the main stream too (the audit stream always is). */
   chainMain?: boolean;
@@ -176,6 +176,34 @@ describe("a worker thread's acknowledged records when the main thread ends the p
     const result = await child.exited;
     expect(result.signal, explain(result)).toBe('SIGTERM');
     await expectWholeDirectory(dir, 3, plan('wait'));
+  });
+});
+
+describe('worker.terminate()', () => {
+  it('keeps every sync (audit) record of the terminated worker; only its unflushed buffered batch may be lost', async () => {
+    const dir = tempDir();
+    const plan: Plan = { count: 4_000, auditEvery: 2, workers: 2, ending: 'terminate', maxFileSize: '50MB' };
+    const result = await runChild('many-writers.mjs', [planFor(dir, plan, 0)]);
+    expect(result.code, explain(result)).toBe(0);
+    const audit = tally(join(dir, 'audit'));
+    expect(audit.writers.size).toBe(3);
+    for (const [writer, list] of audit.writers) {
+      expect({ writer, ...exactlyOnce(list, range(plan.count, 2)) }).toEqual({
+        writer,
+        missing: 0,
+        doubled: 0,
+      });
+    }
+    const main = tally(dir);
+    expect(main.broken).toEqual([]);
+    for (const [, list] of main.writers) {
+      expect(exactlyOnce(list, range(plan.count)).doubled).toBe(0);
+      const lost = range(plan.count).filter((i) => !list.includes(i));
+      // Only from the tail: the batch that had not gone out yet.
+      if (lost.length > 0) expect(lost[0]).toBeGreaterThan(plan.count - 1_000);
+    }
+    const report = await verifyStream(join(dir, 'audit'));
+    expect(report.break, JSON.stringify(report.break)).toBeUndefined();
   });
 });
 
