@@ -11,6 +11,9 @@ interface Range {
 }
 
 const KiB = 1024;
+/** A `block` wait shorter than one retry is no wait; longer than a minute stalls the application. */
+const BLOCK_TIMEOUT_MIN_MS = 10;
+const BLOCK_TIMEOUT_MAX_MS = 60_000;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
@@ -56,6 +59,26 @@ const RANGES: Range[] = [
     },
   },
   {
+    path: 'file.blockTimeoutMs',
+    min: BLOCK_TIMEOUT_MIN_MS,
+    max: BLOCK_TIMEOUT_MAX_MS,
+    size: false,
+    get: (c) => c.file.blockTimeoutMs,
+    set: (c, v) => {
+      c.file.blockTimeoutMs = v;
+    },
+  },
+  {
+    path: 'audit.blockTimeoutMs',
+    min: BLOCK_TIMEOUT_MIN_MS,
+    max: BLOCK_TIMEOUT_MAX_MS,
+    size: false,
+    get: (c) => c.audit.blockTimeoutMs,
+    set: (c, v) => {
+      c.audit.blockTimeoutMs = v;
+    },
+  },
+  {
     path: 'limits.maxDepth',
     min: 1,
     max: 100,
@@ -93,7 +116,17 @@ const RANGES: Range[] = [
  */
 export function clampConfig(config: ActionlogConfig): string[] {
   const warnings: string[] = [];
-  for (const range of RANGES) {
+  const perStream: Range[] = config.streams.map((_, i) => ({
+    path: `streams[${i}].blockTimeoutMs`,
+    min: BLOCK_TIMEOUT_MIN_MS,
+    max: BLOCK_TIMEOUT_MAX_MS,
+    size: false,
+    get: (c) => c.streams[i].blockTimeoutMs,
+    set: (c, v) => {
+      c.streams[i].blockTimeoutMs = v;
+    },
+  }));
+  for (const range of [...RANGES, ...perStream]) {
     const value = range.get(config);
     const bounded = Math.min(range.max, Math.max(range.min, value));
     if (bounded !== value) {

@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { LEVEL_NAMES, parseLevel } from '../record/levels.js';
 import { redactConfigSchema } from '../redact/redact-config.js';
-import { DURABILITIES, OVERFLOW_POLICIES } from '../sinks/durability.js';
+import {
+  DEFAULT_BLOCK_TIMEOUT_MS,
+  DURABILITIES,
+  OVERFLOW_POLICIES,
+  WRITE_FAILURE_POLICIES,
+} from '../sinks/durability.js';
 import { parseSize } from './sizes.js';
 
 const level = z.preprocess(
@@ -21,6 +26,21 @@ const size = z
 
 const durability = z.enum(DURABILITIES);
 const overflow = z.enum(OVERFLOW_POLICIES);
+const onWriteFailure = z
+  .enum(WRITE_FAILURE_POLICIES)
+  .default('buffer')
+  .describe(
+    'A synchronous record (audit(), or any record of a sync stream) the disk cannot take: buffer (return, hold it, retry) | ' +
+      'block (wait up to blockTimeoutMs for the disk, then hold it) | fail (throw NotDurableError, keep nothing).',
+  );
+const blockTimeoutMs = z
+  .number()
+  .int()
+  .nonnegative()
+  .default(DEFAULT_BLOCK_TIMEOUT_MS)
+  .describe(
+    'How long a call waits for the disk with onWriteFailure "block" before it returns with the record held.',
+  );
 const names = z.array(z.string().min(1));
 /** A number of days, or false for never. */
 const days = z.union([z.number().int().nonnegative(), z.literal(false)]);
@@ -69,12 +89,16 @@ export const fileSchema = z.strictObject({
     .default('block')
     .describe('Full buffer: block (write synchronously) or drop (count and report).'),
   integrity: z.boolean().default(false).describe('Hash-chain the main stream too (see `actionlog verify`).'),
+  onWriteFailure,
+  blockTimeoutMs,
 });
 
 export const auditSchema = z.strictObject({
   enabled: z.boolean().default(true).describe('Also write category "audit" to {dir}/audit/.'),
   durability: durability.default('sync'),
   integrity: z.boolean().default(true).describe('Hash-chain the audit stream (see `actionlog verify`).'),
+  onWriteFailure,
+  blockTimeoutMs,
   retention: retentionOverride
     .extend({
       retentionDays: days.default(365).describe('Audit trails are kept longer: 365 days by default.'),
@@ -91,6 +115,8 @@ export const streamSchema = z.strictObject({
   categories: names.optional().describe('Only these categories.'),
   durability: durability.default('buffered'),
   integrity: z.boolean().default(false).describe('Hash-chain this stream (see `actionlog verify`).'),
+  onWriteFailure,
+  blockTimeoutMs,
   retention: retentionOverride.optional().describe('E.g. {"retentionDays": 90}; the rest from `retention`.'),
 });
 

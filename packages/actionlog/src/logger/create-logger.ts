@@ -12,6 +12,7 @@ import { LEVEL } from '../record/levels.js';
 import { compileMasker } from '../redact/compile-masker.js';
 import { noMasking } from '../redact/masker.js';
 import { ConsoleSink } from '../sinks/console-sink.js';
+import type { Durability, WriteFailurePolicy } from '../sinks/durability.js';
 import type { FileSink } from '../sinks/file-sink.js';
 import { acquireFileSink, releaseFileSink } from '../sinks/file-sink-registry.js';
 import type { Sink } from '../sinks/sink.js';
@@ -61,6 +62,28 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
     chains.push(chain);
     return chain;
   };
+  /**
+   * A stream's durability settings and chain. `fail` refuses a record after the chain linked it,
+   * so the chain must take the link back (or verify would see a record missing); a chain that
+   * cannot gets `block` instead, with a warning.
+   */
+  const streamSettings = (path: string, streamDir: string, stream: StreamDurability) => {
+    const transform = chainFor(streamDir, stream.integrity);
+    let onWriteFailure = stream.onWriteFailure;
+    if (onWriteFailure === 'fail' && transform !== undefined && !canRevert(transform)) {
+      writeStderr(
+        `[actionlog] config warning: ${path}.onWriteFailure: "fail" on a hash-chained stream needs a chain that ` +
+          'can take back a refused record, which this version lacks; using "block"\n',
+      );
+      onWriteFailure = 'block';
+    }
+    return {
+      durability: stream.durability,
+      onWriteFailure,
+      blockTimeoutMs: stream.blockTimeoutMs,
+      transform,
+    };
+  };
   const fileSettings = {
     maxFileSize: config.file.maxFileSize,
     maxBufferBytes: config.file.maxBufferBytes,
@@ -77,8 +100,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         name: 'main',
         dir,
         filter: { minLevel: 0 },
-        durability: config.file.durability,
-        transform: chainFor(dir, config.file.integrity),
+        ...streamSettings('file', dir, config.file),
       }),
     );
   }
@@ -89,12 +111,11 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         name: 'audit',
         dir: join(dir, 'audit'),
         filter: { minLevel: 0, categories: new Set(['audit']) },
-        durability: config.audit.durability,
-        transform: chainFor(join(dir, 'audit'), config.audit.integrity),
+        ...streamSettings('audit', join(dir, 'audit'), config.audit),
       }),
     );
   }
-  for (const stream of config.streams) {
+  for (const [index, stream] of config.streams.entries()) {
     fileSinks.push(
       acquireFileSink({
         ...fileSettings,
@@ -104,8 +125,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
           minLevel: stream.level ? LEVEL[stream.level] : 0,
           categories: stream.categories ? new Set(stream.categories) : undefined,
         },
-        durability: stream.durability,
-        transform: chainFor(join(dir, stream.name), stream.integrity),
+        ...streamSettings(`streams[${index}]`, join(dir, stream.name), stream),
       }),
     );
   }
@@ -176,6 +196,17 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         })
       : undefined;
   return root;
+}
+
+interface StreamDurability {
+  durability: Durability;
+  onWriteFailure: WriteFailurePolicy;
+  blockTimeoutMs: number;
+  integrity: boolean;
+}
+
+function canRevert(transform: object): boolean {
+  return typeof (transform as { revert?: unknown }).revert === 'function';
 }
 
 function createConsoleSink(config: ActionlogConfig): ConsoleSink | undefined {

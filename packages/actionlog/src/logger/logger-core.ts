@@ -7,6 +7,7 @@ import { quoteJson } from '../serialize/json-string.js';
 import type { SerializeLimits } from '../serialize/limits.js';
 import { SafeSerializer } from '../serialize/safe-serializer.js';
 import { TimestampFormatter } from '../serialize/timestamp.js';
+import { NotDurableError } from '../sinks/durability.js';
 import { acceptsRecord, type RecordView, type Sink } from '../sinks/sink.js';
 import { type Bindings, extendBindings, NO_BINDINGS } from './bindings.js';
 
@@ -35,6 +36,11 @@ export class LoggerCore {
   readonly tail: string;
   readonly wantsView: boolean;
   closed = false;
+  /**
+   * The sinks in the order a record goes to them: those with `onWriteFailure: 'fail'` first, so
+   * a record one of them refuses (it throws) reaches no other sink after it.
+   */
+  private readonly routeOrder: readonly Sink[];
   /** Context scopes already turned into bindings, per scope object. */
   private readonly contextBindings = new WeakMap<object, Bindings>();
 
@@ -46,6 +52,8 @@ export class LoggerCore {
     const app = settings.app === undefined ? '' : ',"app":' + this.serializer.string(settings.app);
     this.tail = ',"host":' + quoteJson(hostname()) + ',"pid":' + process.pid + app + '}\n';
     this.wantsView = sinks.some((sink) => sink.wantsView);
+    const refusing = sinks.filter((sink) => sink.onWriteFailure === 'fail');
+    this.routeOrder = [...refusing, ...sinks.filter((sink) => !refusing.includes(sink))];
   }
 
   actionEnabled(action: string): boolean {
@@ -72,7 +80,11 @@ export class LoggerCore {
     return bindings;
   }
 
-  /** Hands a finished line to every sink that takes it; a failing sink never stops the others. */
+  /**
+   * Hands a finished line to every sink that takes it; a failing sink never stops the others,
+   * except one that refuses a synchronous record (`onWriteFailure: 'fail'`): its NotDurableError
+   * goes to the caller and the sinks after it do not get the record.
+   */
   route(
     line: string,
     level: number,
@@ -81,12 +93,13 @@ export class LoggerCore {
     sync: boolean,
     view?: RecordView,
   ): void {
-    for (const sink of this.sinks) {
+    for (const sink of this.routeOrder) {
       if (!acceptsRecord(sink.filter, level, category)) continue;
       try {
         sink.write(line, timeMs, sync, view);
-      } catch {
-        // Sinks do not throw by contract; this guards the application against a broken custom sink.
+      } catch (error) {
+        // The application asked for this one (`fail`); anything else is a broken custom sink.
+        if (error instanceof NotDurableError) throw error;
       }
     }
   }

@@ -2,6 +2,7 @@ import { writeStderr } from '../pipeline/stderr.js';
 import { LEVEL, LEVEL_NAMES } from '../record/levels.js';
 import { CORRELATION_FIELDS, FAILURE_STATUSES, type LogFields } from '../record/record.js';
 import { nextSeq } from '../record/sequence.js';
+import { NotDurableError } from '../sinks/durability.js';
 import type { RecordView, SinkHealth } from '../sinks/sink.js';
 import {
   type Bindings,
@@ -20,10 +21,12 @@ export interface LoggerHealth {
   /** False when any sink has failed 5 or more writes in a row. */
   healthy: boolean;
   buffered: number;
+  /** Records kept in memory only because a sink cannot write (the sum of the sinks' `heldRecords`). */
+  heldRecords: number;
   dropped: number;
   writeErrors: number;
   lastError: string | null;
-  sinks: SinkHealth[];
+  sinks: Array<SinkHealth & { heldRecords: number }>;
 }
 
 /** Returned by `time()`: call it when the timed work ends. */
@@ -40,7 +43,9 @@ interface Preset {
 /**
  * The logging API. Every method returns quickly and never throws: level and action-type
  * checks come first, the record is serialized (and masked) on the caller's thread, and I/O
- * happens later in the sinks, unless durability asks for it now.
+ * happens later in the sinks, unless durability asks for it now. The one exception is opt-in: a
+ * synchronous record that a stream with `onWriteFailure: 'fail'` cannot write throws a
+ * `NotDurableError`.
  */
 export class Logger {
   /** @internal */
@@ -92,7 +97,11 @@ export class Logger {
     this.emit(failed ? LEVEL.ERROR : LEVEL.INFO, action, fields, { action });
   }
 
-  /** An `audit` category action, written synchronously by default (it survives SIGKILL). */
+  /**
+   * An `audit` category action, written synchronously by default (it survives SIGKILL). When the
+   * disk fails, a stream's `onWriteFailure` decides: hold the record (default), wait for the disk
+   * (`block`), or throw a `NotDurableError` (`fail`).
+   */
   audit(action: string, fields?: LogFields): void {
     if (LEVEL.INFO < this.core.settings.minLevel) return;
     this.emit(LEVEL.INFO, action, fields, { action, category: 'audit', sync: this.core.settings.auditSync });
@@ -121,7 +130,11 @@ export class Logger {
     try {
       result = fn();
     } catch (error) {
-      this.finishTracked(action, start, error, true, fields);
+      try {
+        this.finishTracked(action, start, error, true, fields);
+      } catch {
+        // A refused record (NotDurableError) does not hide the error of `fn`.
+      }
       throw error;
     }
     if (isPromiseLike(result)) {
@@ -131,7 +144,11 @@ export class Logger {
           return value;
         },
         (error: unknown) => {
-          this.finishTracked(action, start, error, true, fields);
+          try {
+            this.finishTracked(action, start, error, true, fields);
+          } catch {
+            // As above: `fn`'s rejection wins over a refused record.
+          }
           throw error;
         },
       ) as T;
@@ -200,12 +217,16 @@ export class Logger {
   }
 
   health(): LoggerHealth {
-    const sinks = this.core.sinks.map((sink) => sink.health());
+    const sinks = this.core.sinks.map((sink) => {
+      const health = sink.health();
+      return { ...health, heldRecords: health.heldRecords ?? 0 };
+    });
     let lastError: string | null = null;
     for (const sink of sinks) lastError = sink.lastError ?? lastError;
     return {
       healthy: sinks.every((sink) => sink.healthy),
       buffered: sum(sinks, (s) => s.bufferedRecords),
+      heldRecords: sum(sinks, (s) => s.heldRecords),
       dropped: sum(sinks, (s) => s.dropped),
       writeErrors: sum(sinks, (s) => s.writeErrors),
       lastError,
@@ -217,7 +238,12 @@ export class Logger {
   recordCrash(error: unknown, origin: string): void {
     const what = origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';
     const detail = error instanceof Error ? error.message : String(error);
-    this.emit(LEVEL.CRITICAL, `${what}: ${detail}`, { origin }, { error, sync: true, category: 'system' });
+    try {
+      this.emit(LEVEL.CRITICAL, `${what}: ${detail}`, { origin }, { error, sync: true, category: 'system' });
+    } catch (refused) {
+      // A stream with `fail` refused it: a crash report is not the application's to handle.
+      if (refused instanceof NotDurableError) writeStderr(`${refused.line}\n`);
+    }
   }
 
   private emitMaybeError(
@@ -260,7 +286,7 @@ export class Logger {
     );
   }
 
-  /** Builds the line in record key order (DESIGN.md §2) and routes it. Never throws. */
+  /** Builds the line in record key order (DESIGN.md §2) and routes it. Throws only a NotDurableError (`fail`). */
   private emit(
     level: number,
     message: unknown,
@@ -272,6 +298,8 @@ export class Logger {
     try {
       this.build(level, message, fields, preset, false);
     } catch (error) {
+      // The one exception that reaches the application: a stream it set to `fail` refused the record.
+      if (error instanceof NotDurableError) throw error;
       writeStderr(`[actionlog] could not write a record: ${String((error as Error)?.message ?? error)}\n`);
     }
   }

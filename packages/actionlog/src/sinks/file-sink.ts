@@ -1,11 +1,17 @@
-import { fdatasync, writeSync, writev } from 'node:fs';
+import { fdatasync, ftruncateSync, writeSync, writev } from 'node:fs';
 import { SegmentFile } from '../files/segment-file.js';
 import { afterBytes, type Batch, batchRecords, ChunkBuffer } from '../pipeline/chunk-buffer.js';
 import { writeStderr, writeStderrBytes } from '../pipeline/stderr.js';
 import { WriteFailures } from '../pipeline/write-failures.js';
 import type { LevelName } from '../record/levels.js';
 import { nextUtcMidnight, utcDay } from '../serialize/timestamp.js';
-import type { Durability, OverflowPolicy } from './durability.js';
+import {
+  DEFAULT_BLOCK_TIMEOUT_MS,
+  type Durability,
+  NotDurableError,
+  type OverflowPolicy,
+  type WriteFailurePolicy,
+} from './durability.js';
 import type { LineTransform } from './line-transform.js';
 import type { Sink, SinkFilter, SinkHealth } from './sink.js';
 
@@ -31,7 +37,18 @@ export interface FileSinkOptions {
   systemLine: SystemLineFormatter;
   /** E.g. the integrity chain; applied to every line this sink writes. */
   transform?: LineTransform;
+  /** What a synchronous write does when the file cannot be written (default `buffer`; see durability.ts). */
+  onWriteFailure?: WriteFailurePolicy;
+  /** How long a `block` write waits for the disk before it returns with the record held. */
+  blockTimeoutMs?: number;
 }
+
+/**
+ * A transform that can take back the last line it applied, because that line was refused
+ * (`onWriteFailure: 'fail'`) and will never be written: a chain links the next line to the one
+ * before it again.
+ */
+type RevertibleTransform = LineTransform & { revert?(): void };
 
 interface InFlightBatch {
   file: SegmentFile;
@@ -52,6 +69,19 @@ function copyBatch(batch: Batch): Batch {
 
 /** How often (at most) a sink checks that its file still exists at its path. */
 const GONE_CHECK_INTERVAL_MS = 100;
+
+/** A `block` write sleeps this long before its first retry, doubling up to the maximum. */
+const BLOCK_FIRST_PAUSE_MS = 10;
+const BLOCK_MAX_PAUSE_MS = 200;
+/** At most one "returned with the record held" alert per sink this often. */
+const BLOCK_ALERT_INTERVAL_MS = 60_000;
+
+let sleepCell: Int32Array | undefined;
+/** Sleeps the calling thread (the API is synchronous: a `block` write cannot yield). */
+function sleepSync(ms: number): void {
+  sleepCell ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleepCell, 0, 0, ms);
+}
 
 /**
  * JSONL files `{dir}/{YYYY-MM-DD}[.N].jsonl`: a new file each UTC day and each `maxFileSize`.
@@ -83,6 +113,16 @@ export class FileSink implements Sink {
   /** Bytes known to be in the file at its path at the last check. */
   private verifiedSize = 0;
   private closed = false;
+  /** Successful synchronous drains: a `block` write is done once this moves past where it started. */
+  private landings = 0;
+  /** The error of the last failed attempt (the `cause` of a NotDurableError). */
+  private lastFailure: unknown;
+  /** Synchronous records refused (`fail`) and `block` writes that timed out, for the recovery record. */
+  private refused = 0;
+  private blockTimeouts = 0;
+  private blockTimeoutsUnreported = 0;
+  private lastBlockAlertAt = Number.NEGATIVE_INFINITY;
+  private revertWarned = false;
 
   constructor(options: FileSinkOptions) {
     this.options = options;
@@ -93,6 +133,10 @@ export class FileSink implements Sink {
 
   get dir(): string {
     return this.options.dir;
+  }
+
+  get onWriteFailure(): WriteFailurePolicy {
+    return this.options.onWriteFailure ?? 'buffer';
   }
 
   /**
@@ -113,6 +157,11 @@ export class FileSink implements Sink {
     }
     this.rollIfNeeded(timeMs, line.length);
     const opts = this.options;
+    const direct = sync || opts.durability === 'sync';
+    if (direct && opts.onWriteFailure === 'fail') {
+      this.writeOrRefuse(line, timeMs);
+      return;
+    }
     if (this.buffer.size + this.inflightSize() + line.length > opts.maxBufferBytes) {
       if (this.failures.failing) this.spillOldest(line.length);
       else if (opts.overflow === 'block' || sync) this.drainSync(false);
@@ -122,20 +171,27 @@ export class FileSink implements Sink {
         return;
       }
     }
-    if (sync || opts.durability === 'sync') {
+    if (direct) {
+      const landed = this.landings;
       // Nothing waiting and nothing failing: the line goes straight to the kernel.
       if (this.buffer.records === 0 && this.inflight === null && !this.failures.failing) {
-        this.writeNow(this.transformed(line), timeMs);
-        return;
+        if (this.writeNow(this.transformed(line), timeMs)) return;
+      } else {
+        this.push(line);
+        this.drainSync(false);
+        if (this.landings !== landed) return;
       }
-      this.push(line);
-      this.drainSync(false);
+      // Not written: the line is held. `block` waits here for the disk, within its bound.
+      if (opts.onWriteFailure === 'block') this.blockUntilWritten(landed);
       return;
     }
     this.push(line);
     if (this.inflight === null && !this.failures.failing) {
       if (this.buffer.size >= opts.batchBytes) this.startWrite();
       else if (this.batchTimer === null) this.armBatchTimer();
+    } else if (this.retryTimer === null && this.inflight === null) {
+      // Failing with no retry due: a refusal (`fail`) held nothing, so nothing was left to retry.
+      this.startWrite();
     }
   }
 
@@ -158,29 +214,120 @@ export class FileSink implements Sink {
   /**
    * One line, synchronously, with no batch around it: the `sync` durability fast path. A line
    * that cannot be written joins the buffer (already transformed) and the usual failure handling.
+   * Returns whether the line was written.
    */
-  private writeNow(text: string, timeMs: number): void {
+  private writeNow(text: string, timeMs: number): boolean {
     let file: SegmentFile;
     try {
       file = this.currentFile(timeMs);
     } catch (error) {
       this.buffer.push(text);
       this.onFailure(error, false);
-      return;
+      return false;
     }
     const position = file.size;
     try {
-      const bytes = Buffer.byteLength(text);
-      const written = writeSync(file.fd, text, position);
-      // A regular file takes a small write whole; finish a short one from the encoded bytes.
-      if (written < bytes)
-        file.writeAllSync([Buffer.from(text).subarray(written)], position + written, false);
-      file.size = position + bytes;
+      writeLineAt(file, text, position);
       this.written++;
+      return true;
     } catch (error) {
       file.size = position;
       this.buffer.push(text);
       this.onFailure(error, false);
+      return false;
+    }
+  }
+
+  /**
+   * `block`: the line is held after a failed write. Retries the held lines (this one among them,
+   * in order) with short sleeps between attempts until they are written or `blockTimeoutMs`
+   * passes; then the line stays held, as with `buffer`, and stderr says so.
+   */
+  private blockUntilWritten(landed: number): void {
+    const timeoutMs = this.options.blockTimeoutMs ?? DEFAULT_BLOCK_TIMEOUT_MS;
+    const start = performance.now();
+    let pause = BLOCK_FIRST_PAUSE_MS;
+    for (;;) {
+      const left = timeoutMs - (performance.now() - start);
+      if (left <= 0) break;
+      sleepSync(Math.min(pause, left));
+      pause = Math.min(pause * 2, BLOCK_MAX_PAUSE_MS);
+      this.drainSync(false);
+      if (this.landings !== landed) return;
+    }
+    this.blockTimeouts++;
+    this.blockTimeoutsUnreported++;
+    const now = performance.now();
+    if (now - this.lastBlockAlertAt < BLOCK_ALERT_INTERVAL_MS) return;
+    this.lastBlockAlertAt = now;
+    const count = this.blockTimeoutsUnreported;
+    this.blockTimeoutsUnreported = 0;
+    writeStderr(
+      `[actionlog] ${this.name}: ${count === 1 ? 'a synchronous record was' : `${count} synchronous records were`} ` +
+        `not written within blockTimeoutMs=${timeoutMs} (${this.failures.lastError}); ` +
+        `the call returned with it held in memory (${this.buffer.records} records held), retrying with backoff\n`,
+    );
+  }
+
+  /**
+   * `fail`: writes the line now, after any held lines, or throws a NotDurableError and keeps
+   * nothing of it (a chain takes its link back, bytes of a short write are cut off).
+   */
+  private writeOrRefuse(line: string, timeMs: number): void {
+    // A record never overtakes held ones: they go first, and if they cannot, neither can it.
+    if (!this.isIdle()) this.drainSync(false);
+    let error: unknown = this.lastFailure;
+    let file: SegmentFile | undefined;
+    if (this.isIdle()) {
+      try {
+        file = this.currentFile(timeMs);
+      } catch (openError) {
+        error = openError;
+      }
+    }
+    if (file !== undefined) {
+      const text = this.transformed(line);
+      const position = file.size;
+      try {
+        writeLineAt(file, text, position);
+        this.written++;
+        if (this.failures.failing) {
+          // The disk is back (the failure was a refusal, nothing is held): report it now.
+          this.afterSuccess();
+          if (!this.isIdle()) this.drainSync(false);
+        }
+        return;
+      } catch (writeError) {
+        error = writeError;
+        file.size = position;
+        this.discardFrom(file, position);
+        this.revertTransform();
+      }
+    }
+    this.refused++;
+    this.onFailure(error, false, true);
+    throw new NotDurableError(this.name, file?.path ?? this.file?.path ?? this.options.dir, line, error);
+  }
+
+  /** Cuts off what a failed write left past `position`, so a refused record leaves no partial line. */
+  private discardFrom(file: SegmentFile, position: number): void {
+    try {
+      ftruncateSync(file.fd, position);
+    } catch {
+      // The next write goes to `position` and covers it; only an exit before then leaves a torn tail.
+    }
+  }
+
+  private revertTransform(): void {
+    const transform = this.options.transform as RevertibleTransform | undefined;
+    if (transform === undefined) return;
+    if (transform.revert) transform.revert();
+    else if (!this.revertWarned) {
+      this.revertWarned = true;
+      writeStderr(
+        `[actionlog] ${this.name}: the stream's line transform cannot take back a refused record; ` +
+          'the next record links to it (actionlog verify will report a record missing there)\n',
+      );
     }
   }
 
@@ -216,11 +363,12 @@ export class FileSink implements Sink {
   }
 
   health(): SinkHealth {
+    const bufferedRecords = this.buffer.records + (this.inflight ? batchRecords(this.inflight.batch) : 0);
     return {
       name: this.name,
       target: this.file?.path ?? this.options.dir,
       healthy: this.failures.healthy,
-      bufferedRecords: this.buffer.records + (this.inflight ? batchRecords(this.inflight.batch) : 0),
+      bufferedRecords,
       bufferedBytes: this.buffer.size + this.inflightSize(),
       written: this.written,
       dropped: this.dropped,
@@ -228,6 +376,8 @@ export class FileSink implements Sink {
       consecutiveFailures: this.failures.consecutive,
       lastError: this.failures.lastError,
       fallbackRecords: this.fallbackRecords,
+      // While failing, a retry in flight still holds its records: they are not written yet.
+      heldRecords: this.failures.failing ? bufferedRecords : 0,
     };
   }
 
@@ -445,6 +595,7 @@ export class FileSink implements Sink {
       return false;
     }
     this.written += batchRecords(batch);
+    this.landings++;
     this.buffer.recycle(batch);
     this.afterSuccess();
     return true;
@@ -458,16 +609,18 @@ export class FileSink implements Sink {
         `log writing recovered after ${recovery.failedAttempts} failed attempts over ` +
         `${(recovery.failedForMs / 1000).toFixed(1)} s (${recovery.lastError})`;
       writeStderr(`[actionlog] ${this.name}: ${message}\n`);
-      this.push(
-        this.options.systemLine('WARNING', message, {
-          sink: this.name,
-          failed_attempts: recovery.failedAttempts,
-          failed_for_ms: recovery.failedForMs,
-          last_error: recovery.lastError,
-          records_sent_to_stderr: this.fallbackRecords,
-          records_dropped: this.dropped,
-        }),
-      );
+      const data: Record<string, unknown> = {
+        sink: this.name,
+        failed_attempts: recovery.failedAttempts,
+        failed_for_ms: recovery.failedForMs,
+        last_error: recovery.lastError,
+        records_sent_to_stderr: this.fallbackRecords,
+        records_dropped: this.dropped,
+      };
+      // Totals since start, like the two above; only for the policies that have them.
+      if (this.options.onWriteFailure === 'fail') data.records_refused = this.refused;
+      if (this.options.onWriteFailure === 'block') data.block_timeouts = this.blockTimeouts;
+      this.push(this.options.systemLine('WARNING', message, data));
     }
     if (this.droppedUnreported > 0 && this.buffer.size < this.options.maxBufferBytes / 2) {
       const count = this.droppedUnreported;
@@ -483,7 +636,9 @@ export class FileSink implements Sink {
     }
   }
 
-  private onFailure(error: unknown, final: boolean): void {
+  /** `refused`: the failure refused a synchronous record (`fail`) rather than holding it. */
+  private onFailure(error: unknown, final: boolean, refused = false): void {
+    this.lastFailure = error;
     const now = this.options.clock();
     const { retryInMs, alert } = this.failures.record(error, now);
     if (final) {
@@ -502,8 +657,14 @@ export class FileSink implements Sink {
         `[actionlog] ${this.name}: cannot write ${where} (${this.failures.lastError}); ` +
           (final
             ? `wrote ${this.fallbackRecords} records to stderr instead\n`
-            : `holding ${held} records (${Math.ceil(this.buffer.size / 1024)} KiB) in memory, retrying with backoff; ` +
-              `past ${this.options.maxBufferBytes} bytes the oldest go to stderr\n`),
+            : refused && held === 0
+              ? 'refused a synchronous record (onWriteFailure "fail": the call threw NotDurableError); ' +
+                'each later one is tried and refused while writing fails\n'
+              : (refused
+                  ? 'refused a synchronous record (onWriteFailure "fail": the call threw NotDurableError); '
+                  : '') +
+                `holding ${held} records (${Math.ceil(this.buffer.size / 1024)} KiB) in memory, retrying with backoff; ` +
+                `past ${this.options.maxBufferBytes} bytes the oldest go to stderr\n`),
       );
     }
     this.resolveWaiters();
@@ -550,4 +711,13 @@ export class FileSink implements Sink {
     this.flushWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** Writes one line at `position` and advances the file's size; throws (size unchanged) when it cannot. */
+function writeLineAt(file: SegmentFile, text: string, position: number): void {
+  const bytes = Buffer.byteLength(text);
+  const written = writeSync(file.fd, text, position);
+  // A regular file takes a small write whole; finish a short one from the encoded bytes.
+  if (written < bytes) file.writeAllSync([Buffer.from(text).subarray(written)], position + written, false);
+  file.size = position + bytes;
 }

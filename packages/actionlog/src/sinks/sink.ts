@@ -1,4 +1,5 @@
 import type { LevelName } from '../record/levels.js';
+import type { WriteFailurePolicy } from './durability.js';
 
 /** The few fields a human-readable sink shows; built only when such a sink is attached. */
 export interface RecordView {
@@ -28,6 +29,11 @@ export interface SinkHealth {
   lastError: string | null;
   /** Lines sent to stderr because the sink could not write them within its buffer bound. */
   fallbackRecords: number;
+  /**
+   * Lines kept in memory only because writing is failing (included in `bufferedRecords`); 0 while
+   * the sink writes. File sinks report it; `Logger.health()` shows 0 for sinks that do not.
+   */
+  heldRecords?: number;
 }
 
 /** Which records a sink takes. */
@@ -50,13 +56,20 @@ export function acceptsRecord(filter: SinkFilter, level: number, category: strin
 
 /**
  * Where serialized records go. `write` never throws and never waits for I/O unless the
- * sink's durability (or the call's `sync` flag, used by `audit`) asks for it.
+ * sink's durability (or the call's `sync` flag, used by `audit`) asks for it; the one exception
+ * is a sink whose `onWriteFailure` is `fail`, which throws a `NotDurableError` for a synchronous
+ * record it could not write.
  */
 export interface Sink {
   readonly name: string;
   readonly filter: SinkFilter;
   /** True when `write` wants a RecordView (human formats); JSON sinks take the line only. */
   readonly wantsView: boolean;
+  /**
+   * What a synchronous `write` does when it cannot write (file sinks; see durability.ts). A sink
+   * with `fail` throws a `NotDurableError` from `write`, and is written before the others.
+   */
+  readonly onWriteFailure?: WriteFailurePolicy;
   write(line: string, timeMs: number, sync: boolean, view: RecordView | undefined): void;
   flush(): Promise<void>;
   /** Writes everything now; `final` (exit, close): what cannot be written goes to stderr rather than wait. */
