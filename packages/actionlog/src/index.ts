@@ -75,6 +75,11 @@ export {
   redactConfigSchema,
 } from './redact/redact-config.js';
 export { BUILT_IN_RULE_NAMES } from './redact/value-patterns.js';
-export type { Durability, OverflowPolicy } from './sinks/durability.js';
+export {
+  type Durability,
+  NotDurableError,
+  type OverflowPolicy,
+  type WriteFailurePolicy,
+} from './sinks/durability.js';
 export { MemorySink } from './sinks/memory-sink.js';
 export type { RecordView, Sink, SinkFilter, SinkHealth } from './sinks/sink.js';

@@ -62,6 +62,9 @@ export class IntegrityChain implements LineTransform {
   private timer: NodeJS.Timeout | null = null;
   private retries = 0;
   private recordWarned = false;
+  /** What `prev` was before the last `apply`, for `revert`. */
+  private revertPrev: string | undefined;
+  private revertPrevSegment: string | undefined;
 
   constructor(options: IntegrityChainOptions) {
     this.dir = options.dir;
@@ -76,12 +79,26 @@ export class IntegrityChain implements LineTransform {
     if (this.prev === undefined) this.resume();
     // The line ends in `}\n`: canonical is the line without its newline (chain-hash.ts).
     const hash = this.hasher(this.prev + line.slice(0, -1));
+    this.revertPrev = this.prev;
+    this.revertPrevSegment = this.prevSegment;
     this.prev = hash;
     this.prevSegment = this.entry?.name;
     this.applied++;
     this.retries = 0;
     if (this.timer === null) this.armCheckpoint();
     return line.slice(0, -2) + ',"hash":"' + hash + '"}\n';
+  }
+
+  /**
+   * The line `apply` returned last was not written and never will be (a record refused with
+   * `onWriteFailure: 'fail'`): the next line links to the one before it again.
+   */
+  revert(): void {
+    if (this.revertPrev === undefined) return;
+    this.prev = this.revertPrev;
+    this.prevSegment = this.revertPrevSegment;
+    this.applied--;
+    this.revertPrev = undefined;
   }
 
   segmentOpened(path: string): void {

@@ -62,28 +62,13 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
     chains.push(chain);
     return chain;
   };
-  /**
-   * A stream's durability settings and chain. `fail` refuses a record after the chain linked it,
-   * so the chain must take the link back (or verify would see a record missing); a chain that
-   * cannot gets `block` instead, with a warning.
-   */
-  const streamSettings = (path: string, streamDir: string, stream: StreamDurability) => {
-    const transform = chainFor(streamDir, stream.integrity);
-    let onWriteFailure = stream.onWriteFailure;
-    if (onWriteFailure === 'fail' && transform !== undefined && !canRevert(transform)) {
-      writeStderr(
-        `[actionlog] config warning: ${path}.onWriteFailure: "fail" on a hash-chained stream needs a chain that ` +
-          'can take back a refused record, which this version lacks; using "block"\n',
-      );
-      onWriteFailure = 'block';
-    }
-    return {
-      durability: stream.durability,
-      onWriteFailure,
-      blockTimeoutMs: stream.blockTimeoutMs,
-      transform,
-    };
-  };
+  /** A stream's durability settings and chain (a record refused by `fail` is taken back from the chain). */
+  const streamSettings = (streamDir: string, stream: StreamDurability) => ({
+    durability: stream.durability,
+    onWriteFailure: stream.onWriteFailure,
+    blockTimeoutMs: stream.blockTimeoutMs,
+    transform: chainFor(streamDir, stream.integrity),
+  });
   const fileSettings = {
     maxFileSize: config.file.maxFileSize,
     maxBufferBytes: config.file.maxBufferBytes,
@@ -100,7 +85,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         name: 'main',
         dir,
         filter: { minLevel: 0 },
-        ...streamSettings('file', dir, config.file),
+        ...streamSettings(dir, config.file),
       }),
     );
   }
@@ -111,11 +96,11 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
         name: 'audit',
         dir: join(dir, 'audit'),
         filter: { minLevel: 0, categories: new Set(['audit']) },
-        ...streamSettings('audit', join(dir, 'audit'), config.audit),
+        ...streamSettings(join(dir, 'audit'), config.audit),
       }),
     );
   }
-  for (const [index, stream] of config.streams.entries()) {
+  for (const stream of config.streams) {
     fileSinks.push(
       acquireFileSink({
         ...fileSettings,
@@ -125,7 +110,7 @@ export function loggerFromConfig(config: ActionlogConfig, extraSinks: Sink[], cl
           minLevel: stream.level ? LEVEL[stream.level] : 0,
           categories: stream.categories ? new Set(stream.categories) : undefined,
         },
-        ...streamSettings(`streams[${index}]`, join(dir, stream.name), stream),
+        ...streamSettings(join(dir, stream.name), stream),
       }),
     );
   }
@@ -203,10 +188,6 @@ interface StreamDurability {
   onWriteFailure: WriteFailurePolicy;
   blockTimeoutMs: number;
   integrity: boolean;
-}
-
-function canRevert(transform: object): boolean {
-  return typeof (transform as { revert?: unknown }).revert === 'function';
 }
 
 function createConsoleSink(config: ActionlogConfig): ConsoleSink | undefined {

@@ -43,13 +43,6 @@ export interface FileSinkOptions {
   blockTimeoutMs?: number;
 }
 
-/**
- * A transform that can take back the last line it applied, because that line was refused
- * (`onWriteFailure: 'fail'`) and will never be written: a chain links the next line to the one
- * before it again.
- */
-type RevertibleTransform = LineTransform & { revert?(): void };
-
 interface InFlightBatch {
   file: SegmentFile;
   position: number;
@@ -122,7 +115,6 @@ export class FileSink implements Sink {
   private blockTimeouts = 0;
   private blockTimeoutsUnreported = 0;
   private lastBlockAlertAt = Number.NEGATIVE_INFINITY;
-  private revertWarned = false;
 
   constructor(options: FileSinkOptions) {
     this.options = options;
@@ -319,16 +311,7 @@ export class FileSink implements Sink {
   }
 
   private revertTransform(): void {
-    const transform = this.options.transform as RevertibleTransform | undefined;
-    if (transform === undefined) return;
-    if (transform.revert) transform.revert();
-    else if (!this.revertWarned) {
-      this.revertWarned = true;
-      writeStderr(
-        `[actionlog] ${this.name}: the stream's line transform cannot take back a refused record; ` +
-          'the next record links to it (actionlog verify will report a record missing there)\n',
-      );
-    }
+    this.options.transform?.revert();
   }
 
   flush(): Promise<void> {

@@ -18,4 +18,9 @@ export interface LineTransform {
    * final flush at exit, after its lines were written: a chain records its checkpoint here.
    */
   segmentClosed?(path: string): void;
+  /**
+   * The line `apply` returned last was refused (`onWriteFailure: 'fail'`) and will never be
+   * written: forget it, so the next line links to the one before it again.
+   */
+  revert(): void;
 }
