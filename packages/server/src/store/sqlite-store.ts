@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
   batchRecords?: number;
   /** …or this many ms after its first record. Default 5. */
   batchDelayMs?: number;
+  /** False: searches never use the full-text index (they scan). Default: use it when SQLite has FTS5. */
+  fullText?: boolean;
 }
 
 interface Job {
@@ -72,6 +74,8 @@ export class SqliteStore implements Store {
   readonly description: string;
   /** Whether searches can use the full-text index. */
   readonly fullText: boolean;
+  /** Whether the index exists (kept in step by triggers), used by searches or not. */
+  private readonly fullTextTable: boolean;
   private readonly db: Database.Database;
   private readonly batcher: Batcher<Job>;
   private readonly statements = new Map<string, Database.Statement>();
@@ -93,7 +97,8 @@ export class SqliteStore implements Store {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
       registerSqliteFunctions(this.db);
-      this.fullText = createSchema(this.db).fullText;
+      this.fullTextTable = createSchema(this.db).fullText;
+      this.fullText = this.fullTextTable && options.fullText !== false;
     } catch (error) {
       this.db.close();
       throw error;
@@ -186,7 +191,7 @@ export class SqliteStore implements Store {
   async clear(): Promise<void> {
     await this.batcher.flush();
     this.db.transaction(() => {
-      if (this.fullText) {
+      if (this.fullTextTable) {
         // Row by row through the trigger would take minutes for millions of records.
         this.db.exec('DROP TRIGGER records_fts_delete');
         this.db.exec('DELETE FROM records');
