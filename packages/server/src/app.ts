@@ -70,6 +70,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.decorate('store', options.store);
   app.decorate('ingest', options.ingest ?? createIngest({ store: options.store, masker }));
   installErrorHandling(app, options.onInternalError ?? reportToStderr);
+  // While closing, a response to a request in flight also ends its keep-alive connection, so the
+  // server stops as soon as the last request is answered (not when idle connections time out).
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   installAuth(app, tokens);
   await app.register(healthRoutes);
   await app.register(actionLogsRoutes);

@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   log: async () => (await import('./commands/log.js')).registerLogCommand,
   tail: async () => (await import('./commands/tail.js')).registerTailCommand,
   stats: async () => (await import('./commands/stats.js')).registerStatsCommand,
+  serve: async () => (await import('./commands/serve.js')).registerServeCommand,
 };
 
 /**
