@@ -20,6 +20,11 @@ export {
   type Rejection,
 } from './ingest/decode-body.js';
 export {
+  FileFollower,
+  type FileFollowerOptions,
+  type FileFollowerStats,
+} from './ingest/file-follower.js';
+export {
   createIngest,
   type Ingest,
   type IngestOptions,
@@ -27,7 +32,7 @@ export {
   type IngestSource,
 } from './ingest/ingest.js';
 export { MAX_DEPTH, MAX_NAME_LENGTH, type Validated, validateRecord } from './ingest/validate-record.js';
-export { closeOnSignals, type RunningServer, startServer } from './serve.js';
+export { closeOnSignals, type RunningServer, type StartOptions, startServer } from './serve.js';
 export { DEFAULTS, resolveSettings, type ServeOptions, type ServerSettings } from './server-config.js';
 export { DEFAULT_DB_FILE, openStore, StoreSpecError, storePath } from './store/open-store.js';
 export { type SearchCondition, searchCondition, TEXT_FIELDS } from './store/search-condition.js';
@@ -35,6 +40,7 @@ export { SqliteStore, type SqliteStoreOptions } from './store/sqlite-store.js';
 export {
   type AppendOptions,
   CursorError,
+  type FileOffset,
   type QueryOptions,
   type QueryOutput,
   type SearchFilters,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { checkExposure, ServeError } from './auth/loopback.js';
 import { TokenConfigError, TokenSet } from './auth/tokens.js';
+import { FileFollower } from './ingest/file-follower.js';
 import { resolveSettings, type ServeOptions, type ServerSettings } from './server-config.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store.js';
@@ -17,6 +18,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Notes for the operator: problems in the actionlog config the masking rules came from. */
   warnings: string[];
+  /** Ingests the library's log files in `settings.dir`; undefined with `follow: false`. */
+  follower?: FileFollower;
   /** Stops accepting, lets requests in flight finish, writes what the store holds, closes it. */
   close(): Promise<void>;
 }
@@ -26,7 +29,12 @@ export interface RunningServer {
  * the masking rules of the actionlog config found from `cwd` (as the library's own writes use),
  * the store, the app, and listening. Throws ServeError for anything the operator must fix.
  */
-export async function startServer(options: ServeOptions = {}): Promise<RunningServer> {
+export interface StartOptions extends ServeOptions {
+  /** Ingest the segments the library writes into the log directory (`--no-follow`: false). Default true. */
+  follow?: boolean;
+}
+
+export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const settings = resolveSettings(options);
   let tokens: TokenSet;
   try {
@@ -59,6 +67,17 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     await store.close();
     throw listenProblem(error, settings);
   }
+  let follower: FileFollower | undefined;
+  if (options.follow !== false) {
+    follower = new FileFollower({ dir: settings.dir, ingest: app.ingest, store });
+    try {
+      await follower.start();
+    } catch (error) {
+      await app.close();
+      await store.close();
+      throw new ServeError(`cannot follow ${settings.dir}: ${(error as Error).message}`);
+    }
+  }
   const address = app.server.address() as AddressInfo;
   const host = isIP(settings.host) === 6 ? `[${settings.host}]` : settings.host;
   let closing: Promise<void> | undefined;
@@ -68,11 +87,15 @@ export async function startServer(options: ServeOptions = {}): Promise<RunningSe
     store,
     app,
     warnings,
+    follower,
     close: () => {
       closing ??= (async () => {
+        // The follower's batch in flight is committed with its offset before the store closes.
+        const followerStopped = follower?.stop();
         try {
           await app.close();
         } finally {
+          await followerStopped;
           await store.close();
         }
       })();

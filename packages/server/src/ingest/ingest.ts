@@ -1,5 +1,5 @@
 import { type Masker, maskLine } from 'actionlog';
-import type { Store, StoredRecord } from '../store/store.js';
+import type { FileOffset, Store, StoredRecord } from '../store/store.js';
 import type { Rejection } from './decode-body.js';
 import { validateRecord } from './validate-record.js';
 
@@ -12,6 +12,8 @@ export interface IngestSource {
    * a position (a file follower's offset) reads it back with Store.checkpoint.
    */
   checkpoint?: { key: string; value: string };
+  /** The file follower's position after these records, saved with them (Store.appendFromFile). */
+  fileOffset?: FileOffset;
 }
 
 export interface IngestResult {
@@ -48,7 +50,8 @@ export function createIngest({ store, masker, now = Date.now }: IngestOptions): 
       }
       records.push(masked(checked.record, masker));
     });
-    await store.append(records, source.checkpoint ? { checkpoint: source.checkpoint } : {});
+    if (source.fileOffset) await store.appendFromFile(records, source.fileOffset);
+    else await store.append(records, source.checkpoint ? { checkpoint: source.checkpoint } : {});
     return { accepted: records.length, rejected };
   };
 }

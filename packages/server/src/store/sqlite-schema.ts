@@ -63,6 +63,17 @@ export function createSchema(db: Database.Database): SchemaInfo {
     db.exec(
       'CREATE TABLE IF NOT EXISTS checkpoints (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID',
     );
+    // Where the file follower stands in each segment it reads (Store.appendFromFile). A table of
+    // its own, added without a version bump: an older server simply ignores it.
+    db.exec(`CREATE TABLE IF NOT EXISTS file_offsets (
+      source TEXT NOT NULL,
+      segment TEXT NOT NULL,
+      identity TEXT NOT NULL,
+      byte_offset INTEGER NOT NULL,
+      complete INTEGER NOT NULL,
+      updated TEXT NOT NULL,
+      PRIMARY KEY (source, segment)
+    ) WITHOUT ROWID`);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   })();
   return { fullText: createFullText(db) };

@@ -20,6 +20,7 @@ import { allOf, field, searchCondition } from './search-condition.js';
 import { createSchema, FTS_DELETE_TRIGGER, RECORD_COLUMNS } from './sqlite-schema.js';
 import type {
   AppendOptions,
+  FileOffset,
   QueryOptions,
   QueryOutput,
   SearchFilters,
@@ -44,6 +45,7 @@ export interface SqliteStoreOptions {
 interface Job {
   rows: unknown[][];
   checkpoint?: { key: string; value: string };
+  fileOffset?: FileOffset;
 }
 
 /** Search-only pseudo-fields: the row id (the tie-break of the keyset) and the raw line. */
@@ -81,6 +83,7 @@ export class SqliteStore implements Store {
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insert: Database.Statement;
   private readonly saveCheckpoint: Database.Statement;
+  private readonly saveFileOffset: Database.Statement;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -111,10 +114,19 @@ export class SqliteStore implements Store {
     this.saveCheckpoint = this.db.prepare(
       'INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
+    this.saveFileOffset = this.db.prepare(
+      `INSERT INTO file_offsets (source, segment, identity, byte_offset, complete, updated) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source, segment) DO UPDATE SET identity = excluded.identity,
+         byte_offset = excluded.byte_offset, complete = excluded.complete, updated = excluded.updated`,
+    );
     const write = this.db.transaction((jobs: Job[]) => {
+      const now = new Date().toISOString();
       for (const job of jobs) {
         for (const row of job.rows) this.insert.run(row);
         if (job.checkpoint) this.saveCheckpoint.run(job.checkpoint.key, job.checkpoint.value);
+        const at = job.fileOffset;
+        if (at)
+          this.saveFileOffset.run(at.source, at.segment, at.identity, at.offset, at.complete ? 1 : 0, now);
       }
     });
     this.batcher = new Batcher<Job>({
@@ -135,6 +147,30 @@ export class SqliteStore implements Store {
     }
     if (rows.length === 0 && !options.checkpoint) return Promise.resolve();
     return this.batcher.add({ rows, checkpoint: options.checkpoint });
+  }
+
+  appendFromFile(records: readonly StoredRecord[], offset: FileOffset): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the store is closed'));
+    let rows: unknown[][];
+    try {
+      rows = records.map(rowOf);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.batcher.add({ rows, fileOffset: { ...offset } });
+  }
+
+  async fileOffsets(source: string): Promise<FileOffset[]> {
+    const rows = this.statement(
+      'SELECT segment, identity, byte_offset, complete FROM file_offsets WHERE source = ? ORDER BY segment',
+    ).all(source) as Array<{ segment: string; identity: string; byte_offset: number; complete: number }>;
+    return rows.map((row) => ({
+      source,
+      segment: row.segment,
+      identity: row.identity,
+      offset: row.byte_offset,
+      complete: row.complete === 1,
+    }));
   }
 
   async query(

@@ -27,6 +27,14 @@ export interface Store {
   search(filters: SearchFilters, cursor: string | undefined, limit: number): Promise<SearchPage>;
   /** The value last saved for `key` by append's `checkpoint`. */
   checkpoint(key: string): Promise<string | undefined>;
+  /**
+   * Stores records read from a log file and, in the same transaction, how far into that file they
+   * go: after a crash at any point the file is read again from exactly the first record not stored.
+   * `records` may be empty (lines that were all corrupt still move the offset).
+   */
+  appendFromFile(records: readonly StoredRecord[], offset: FileOffset): Promise<void>;
+  /** The offsets saved by appendFromFile for one source (a log directory). */
+  fileOffsets(source: string): Promise<FileOffset[]>;
   /** Whether the store can take and serve records now (for `/readyz`). */
   health(): Promise<StoreHealth>;
   /** Writes what is pending, then releases the backend. Later calls reject. */
@@ -37,6 +45,20 @@ export interface Store {
 export interface StoredRecord {
   record: Readonly<Record<string, unknown>>;
   line: string;
+}
+
+/** How far the records of one log file segment are stored (see Store.appendFromFile). */
+export interface FileOffset {
+  /** What was read: the log directory, absolute. */
+  source: string;
+  /** The segment in it, named without `.gz` so it stays the same segment once compressed: `2026-11-23.1.jsonl`. */
+  segment: string;
+  /** Tells this segment from another of the same name (a digest of its first line). */
+  identity: string;
+  /** Bytes of the segment (uncompressed) whose lines are stored; always the end of a line. */
+  offset: number;
+  /** The segment was read to its very end and cannot grow (a `.gz`): nothing more to read. */
+  complete: boolean;
 }
 
 export interface AppendOptions {

@@ -9,6 +9,8 @@ interface ServeFlags {
   store?: string;
   config?: string;
   insecure?: boolean;
+  /** False with --no-follow. */
+  follow?: boolean;
 }
 
 /** What this command uses of `@actionlog/server` (typed here: the library does not depend on it). */
@@ -20,6 +22,7 @@ interface ServerModule {
     store?: string;
     config?: string;
     insecure?: boolean;
+    follow?: boolean;
   }): Promise<RunningServer>;
   closeOnSignals(server: RunningServer, onSignal?: (signal: string) => void): Promise<void>;
 }
@@ -29,6 +32,7 @@ interface RunningServer {
   store: { description: string };
   settings: { tokens: unknown[]; host: string };
   warnings: string[];
+  follower?: { description: string };
 }
 
 /** In a variable, so TypeScript does not look for the package when building the library. */
@@ -36,6 +40,8 @@ const SERVER_PACKAGE = '@actionlog/server';
 
 const HELP = `
 Defaults: --host 127.0.0.1, --port 7070, --dir ./logs, the store in {dir}/actionlog.db.
+The server also stores what the library writes into --dir ({dir}/*.jsonl, polled; offsets kept
+in the store, so a restart neither misses nor doubles a record); --no-follow turns that off.
 Flags win over the --config file; its paths are relative to the file. A config file:
 
   port: 7070
@@ -76,6 +82,7 @@ export function registerServeCommand(program: Command): void {
     .option('--store <spec>', 'where records are kept instead: sqlite:<path>')
     .option('--config <file>', 'server config file (JSON or YAML): host, port, dir, store, tokens, bodyLimit')
     .option('--insecure', 'allow a non-loopback host without tokens (something in front authenticates)')
+    .option('--no-follow', "do not ingest the library's log files in --dir")
     .addHelpText('after', HELP)
     .action((flags: ServeFlags) =>
       runAction('serve', async () => {
@@ -90,6 +97,7 @@ export function registerServeCommand(program: Command): void {
             store: flags.store,
             config: flags.config,
             insecure: flags.insecure,
+            follow: flags.follow,
           });
         } catch (error) {
           const name = (error as Error).name;
@@ -107,6 +115,7 @@ export function registerServeCommand(program: Command): void {
         process.stdout.write(
           `actionlog server listening on ${running.url}\n` +
             `  store: ${running.store.description}\n` +
+            (running.follower ? `  files: ${running.follower.description} (followed)\n` : '') +
             `  auth:  ${tokens > 0 ? `${tokens} token(s) (Authorization: Bearer …)` : 'none (no tokens configured)'}\n` +
             `  try:   curl -s ${running.url}/action-logs/recent?limit=5\n` +
             'Ctrl-C to stop.\n',
