@@ -12,6 +12,7 @@ import { createIngest, type Ingest } from './ingest/ingest.js';
 import { actionLogsRoutes } from './routes/action-logs.js';
 import { healthRoutes } from './routes/health.js';
 import { ingestRoutes } from './routes/ingest.js';
+import { otlpRoutes } from './routes/otlp.js';
 import { queryRoutes } from './routes/query.js';
 import { searchRoutes } from './routes/search.js';
 import type { Store } from './store/store.js';
@@ -86,5 +87,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(searchRoutes);
   await app.register(queryRoutes(options.maxQueryRows ?? 10_000));
   await app.register(ingestRoutes);
+  await app.register(otlpRoutes);
   return app;
 }
