@@ -95,7 +95,11 @@ describe('the original action-logs routes', () => {
     expect(new Set(body.actions.map((a: { status: string }) => a.status))).toEqual(
       new Set(['failed', 'error']),
     );
-    expect((await server.call('/action-logs/failed?limit=1000')).body.actions).toHaveLength(60);
+    // Newest first across both statuses, ties in time latest-stored first: the same order as /recent.
+    const all = (await server.call('/action-logs/recent?limit=1000')).body.actions;
+    const failures = all.filter((a: { status: string }) => a.status !== 'success');
+    expect(body.actions).toEqual(failures.slice(0, 50));
+    expect((await server.call('/action-logs/failed?limit=1000')).body.actions).toEqual(failures);
     expect((await server.call('/action-logs/failed?limit=1001')).status).toBe(400);
   });
 

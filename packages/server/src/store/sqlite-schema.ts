@@ -31,7 +31,16 @@ export const RECORD_COLUMNS = [
 ] as const;
 
 /** Filters people use most; each index ends with timestamp so "newest N matching" reads in index order. */
-const INDEXED = ['service', 'status', 'level', 'action', 'category', 'session_id', 'trace_id', 'user_id'];
+export const INDEXED_COLUMNS: readonly string[] = [
+  'service',
+  'status',
+  'level',
+  'action',
+  'category',
+  'session_id',
+  'trace_id',
+  'user_id',
+];
 
 /** Bumped when the layout changes; a newer file is refused instead of misread. */
 export const SCHEMA_VERSION = 1;
@@ -57,7 +66,7 @@ export function createSchema(db: Database.Database): SchemaInfo {
       raw TEXT NOT NULL
     )`);
     db.exec('CREATE INDEX IF NOT EXISTS records_timestamp ON records (timestamp)');
-    for (const column of INDEXED) {
+    for (const column of INDEXED_COLUMNS) {
       db.exec(`CREATE INDEX IF NOT EXISTS records_${column} ON records (${column}, timestamp)`);
     }
     db.exec(

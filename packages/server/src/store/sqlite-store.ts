@@ -17,7 +17,7 @@ import { Batcher } from './batcher.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { outputColumns } from './output-columns.js';
 import { allOf, field, searchCondition } from './search-condition.js';
-import { createSchema, FTS_DELETE_TRIGGER, RECORD_COLUMNS } from './sqlite-schema.js';
+import { createSchema, FTS_DELETE_TRIGGER, INDEXED_COLUMNS, RECORD_COLUMNS } from './sqlite-schema.js';
 import type {
   AppendOptions,
   FileOffset,
@@ -65,6 +65,20 @@ const STATEMENT_CACHE = 256;
 const MIN_INDEXED_TERM = 3;
 
 const FAILED_STATUSES = ['failed', 'error'];
+/** Up to this many values, "any of" on an indexed column is read as merged index walks. */
+const MAX_MERGED_VALUES = 16;
+
+interface Positioned {
+  id: number;
+  record: Row;
+}
+
+function newestFirst(a: Positioned, b: Positioned): number {
+  const ta = a.record.timestamp as string;
+  const tb = b.record.timestamp as string;
+  if (ta !== tb) return ta < tb ? 1 : -1;
+  return b.id - a.id;
+}
 
 /**
  * The embedded store: one SQLite file in WAL mode (readers never wait for the writer), a row per
@@ -240,10 +254,7 @@ export class SqliteStore implements Store {
   }
 
   async recent(filter: Expr | undefined, limit: number): Promise<Row[]> {
-    const stages: Stage[] = [];
-    if (filter) stages.push({ kind: 'filter', where: filter });
-    stages.push({ kind: 'limit', count: limit, offset: 0 });
-    return this.run({ range: {}, stages }, QUERY_TARGET);
+    return this.newest(filter, limit).map((row) => row.record);
   }
 
   async search(filters: SearchFilters, cursor: string | undefined, limit: number): Promise<SearchPage> {
@@ -265,10 +276,59 @@ export class SqliteStore implements Store {
         },
       );
     }
+    const terms = this.fullText ? indexTerms.filter((t) => [...t].length >= MIN_INDEXED_TERM) : [];
+    const rows = this.positioned(allOf(conditions), {
+      order,
+      limit: limit + 1,
+      range: { from: filters.from, to: filters.to },
+      terms,
+    });
+    const page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({ timestamp: last.record.timestamp as string, id: last.id, order })
+        : null;
+    return { records: page.map((row) => row.record), nextCursor };
+  }
+
+  /**
+   * The newest `limit` records matching `filter`. "Any of a few values" of an indexed column
+   * (`status in ["failed", "error"]`) is read as one index walk per value, merged: SQLite would
+   * otherwise collect every match of every value and sort them all to keep the newest few.
+   */
+  private newest(filter: Expr | undefined, limit: number): Positioned[] {
+    if (
+      filter?.kind === 'in' &&
+      filter.field.path.length === 1 &&
+      INDEXED_COLUMNS.includes(filter.field.path[0]) &&
+      filter.values.length > 1 &&
+      filter.values.length <= MAX_MERGED_VALUES
+    ) {
+      const runs = filter.values.map((value) =>
+        this.positioned({ kind: 'compare', field: filter.field, op: '=', value }, { order: 'desc', limit }),
+      );
+      return runs
+        .flat()
+        .sort((a, b) => newestFirst(a, b))
+        .slice(0, limit);
+    }
+    return this.positioned(filter, { order: 'desc', limit });
+  }
+
+  /**
+   * Records matching `where`, in time order (ties by insertion), with their row ids: the
+   * compiled query projects the id and the raw line through two pseudo-fields. With `terms`,
+   * the candidates are first narrowed by the full-text index (a superset of the matches: the
+   * condition itself decides).
+   */
+  private positioned(
+    where: Expr | undefined,
+    options: { order: 'desc' | 'asc'; limit: number; range?: TimeRange; terms?: string[] },
+  ): Positioned[] {
     const stages: Stage[] = [];
-    const condition = allOf(conditions);
-    if (condition) stages.push({ kind: 'filter', where: condition });
-    if (order === 'asc') {
+    if (where) stages.push({ kind: 'filter', where });
+    if (options.order === 'asc') {
       stages.push({
         kind: 'sort',
         keys: [
@@ -279,10 +339,9 @@ export class SqliteStore implements Store {
     }
     stages.push(
       { kind: 'fields', fields: [ID, RAW].map((name) => ({ field: field(name), as: name })) },
-      { kind: 'limit', count: limit + 1, offset: 0 },
+      { kind: 'limit', count: options.limit, offset: 0 },
     );
-    const range = { from: filters.from, to: filters.to };
-    const terms = this.fullText ? indexTerms.filter((t) => [...t].length >= MIN_INDEXED_TERM) : [];
+    const terms = options.terms ?? [];
     const target: SqliteTarget = {
       ...QUERY_TARGET,
       table: terms.length > 0 ? 'candidates' : 'records',
@@ -295,19 +354,10 @@ export class SqliteStore implements Store {
             params: [terms.map((t) => `"${t.replace(/"/g, '""')}"`).join(' AND ')],
           }
         : undefined;
-    const rows = this.run({ range, stages }, target, prefix);
-    const page = rows.slice(0, limit);
-    const records = page.map((row) => JSON.parse(row[RAW] as string) as Row);
-    const last = page[page.length - 1];
-    const nextCursor =
-      rows.length > limit && last
-        ? encodeCursor({
-            timestamp: records[records.length - 1].timestamp as string,
-            id: last[ID] as number,
-            order,
-          })
-        : null;
-    return { records, nextCursor };
+    return this.run({ range: options.range ?? {}, stages }, target, prefix).map((row) => ({
+      id: row[ID] as number,
+      record: JSON.parse(row[RAW] as string) as Row,
+    }));
   }
 
   async checkpoint(key: string): Promise<string | undefined> {
