@@ -29,7 +29,7 @@ export interface FileFollowerOptions {
   streams?: readonly string[];
   /** How often to look for new lines and new segments. Default 250 ms. */
   intervalMs?: number;
-  /** Bytes read (and records committed) at a time. Default 4 MiB. */
+  /** Bytes read (and records committed) at a time: about 4,000 records, the size of a store batch. Default 1 MiB. */
   readBytes?: number;
   /** Where problems go (a corrupt line, an unreadable `.gz`); rate-limited. Default: stderr. */
   onProblem?: (message: string) => void;
@@ -115,7 +115,7 @@ export class FileFollower {
     this.source = resolve(options.dir);
     this.streams = options.streams ?? [''];
     this.intervalMs = options.intervalMs ?? 250;
-    this.readBytes = options.readBytes ?? 4 << 20;
+    this.readBytes = options.readBytes ?? 1 << 20;
     this.onProblem =
       options.onProblem ?? ((message) => process.stderr.write(`[actionlog serve] files: ${message}\n`));
   }
