@@ -467,6 +467,24 @@ describe('POST /v1/logs: OpenTelemetry records onto §2', () => {
                 { severityNumber: 'SEVERITY_NUMBER_ERROR', body: { stringValue: 'enum by name' } },
                 { severityNumber: 24, severityText: 'INFO', body: { stringValue: 'number wins' } },
                 { severityText: 'Information', body: { stringValue: '.NET text' } },
+                {
+                  body: { stringValue: 'error attribute wins' },
+                  attributes: [
+                    {
+                      key: 'error',
+                      value: {
+                        kvlistValue: {
+                          values: [
+                            { key: 'type', value: { stringValue: 'E' } },
+                            { key: 'message', value: { stringValue: 'from the attribute' } },
+                          ],
+                        },
+                      },
+                    },
+                    { key: 'exception.stacktrace', value: { stringValue: 'E: trace' } },
+                    { key: 'message', value: { stringValue: 'the body is the message' } },
+                  ],
+                },
               ],
             },
           ],
@@ -522,6 +540,10 @@ describe('POST /v1/logs: OpenTelemetry records onto §2', () => {
     expect(byMessage['enum by name'].level).toBe('ERROR');
     expect(byMessage['number wins'].level).toBe('CRITICAL');
     expect(byMessage['.NET text'].level).toBe('INFO');
+    expect(byMessage['error attribute wins']).toMatchObject({
+      error: { type: 'E', message: 'from the attribute' },
+      data: { 'exception.stacktrace': 'E: trace', message: 'the body is the message' },
+    });
     const bare = byMessage['no service, no scope, no level'];
     expect(Object.keys(bare)).toEqual(['timestamp', 'level', 'message']);
     expect(bare.level).toBe('INFO');

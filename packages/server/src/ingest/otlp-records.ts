@@ -146,19 +146,23 @@ function toRecord(
   const spanId = idOf(logRecord.spanId, 8, 'spanId');
   if (spanId) record.span_id = spanId;
 
-  const exception: Record<string, unknown> = {};
+  const exception: Array<[string, unknown]> = [];
   for (const [key, value] of keyValues(logRecord.attributes, 'attributes')) {
     if (key === 'data') {
       if (!isObject(value))
         throw new RecordProblem(`attribute data: expected a map (kvlistValue), got ${describe(value)}`);
       data.push(...Object.entries(value));
     } else if (ATTRIBUTE_FIELDS.has(key) && !Object.hasOwn(record, key)) record[key] = value;
-    else if (Object.hasOwn(EXCEPTION_FIELDS, key)) exception[EXCEPTION_FIELDS[key]] = value;
+    else if (Object.hasOwn(EXCEPTION_FIELDS, key)) exception.push([key, value]);
     else data.push([key, value]);
   }
-  if (Object.keys(exception).length > 0) {
-    if (record.error === undefined) record.error = { type: 'Error', ...exception };
-    else for (const [key, value] of Object.entries(exception)) data.push([`exception.${key}`, value]);
+  if (exception.length > 0) {
+    if (record.error === undefined) {
+      record.error = {
+        type: 'Error',
+        ...Object.fromEntries(exception.map(([k, v]) => [EXCEPTION_FIELDS[k], v])),
+      };
+    } else data.push(...exception);
   }
   if (record.logger === undefined && scopeName !== undefined) record.logger = scopeName;
   const eventName = logRecord.eventName;
