@@ -1,12 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   appendFileSync,
+  closeSync,
   existsSync,
   mkdirSync,
+  openSync,
   readFileSync,
   statSync,
   unlinkSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -347,6 +350,66 @@ describe('following the files the library writes', () => {
     const server = await serveHere(logs, cwd);
     await server.follower!.settled();
     expect((await get(`${server.url}/action-logs/stats`)).stats.total).toBe(2);
+  });
+
+  it('lines longer than a read, a hole not written yet (NUL bytes) waits and is then read; one that stays is skipped', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const server = await servers.open(dir);
+    const problems: string[] = [];
+    const follower = new FileFollower({
+      dir: logs,
+      ingest: server.app.ingest,
+      store: server.store,
+      intervalMs: 20,
+      readBytes: 64,
+      onProblem: (message) => problems.push(message),
+    });
+    await follower.start();
+    const path = join(logs, '2026-11-23.jsonl');
+    const line = (n: number) =>
+      `${JSON.stringify({ timestamp: '2026-11-23T10:00:00.000Z', message: `line ${n} ${'x'.repeat(300)}` })}\n`;
+    // Line 2 is a hole: its bytes are not there yet (a write that lands after the one behind it).
+    writeFileSync(path, line(1) + '\0'.repeat(line(2).length) + line(3));
+    await follower.settled();
+    await follower.settled();
+    expect(follower.stats.records).toBe(1);
+    const fd = openSync(path, 'r+');
+    writeSync(fd, line(2), Buffer.byteLength(line(1)));
+    closeSync(fd);
+    await follower.settled();
+    expect(follower.stats).toMatchObject({ records: 3, corrupt: 0 });
+    // A hole that is never filled is taken as a corrupt line after a while (2 s).
+    appendFileSync(path, '\0'.repeat(10) + '\n' + line(4));
+    await follower.settled();
+    expect(follower.stats.records).toBe(3);
+    await waitFor('the hole to be given up on', () => follower.stats.records === 4, 10_000);
+    await follower.stop();
+    expect(follower.stats).toMatchObject({ records: 4, corrupt: 1 });
+    expect((await server.store.fileOffsets(follower.source))[0].offset).toBe(statSync(path).size);
+  });
+
+  it('stops, and says why, when the ingest in use does not save the offsets', async () => {
+    const dir = tempDir();
+    const logs = join(dir, 'logs');
+    mkdirSync(logs);
+    const server = await servers.open(dir);
+    const problems: string[] = [];
+    const follower = new FileFollower({
+      dir: logs,
+      // A replacement ingest that forgets the offset: a restart would store everything again.
+      ingest: (values, source) => server.app.ingest(values, { name: source.name }),
+      store: server.store,
+      onProblem: (message) => problems.push(message),
+    });
+    await follower.start();
+    writeFileSync(join(logs, '2026-11-23.jsonl'), `${JSON.stringify({ message: 'once' })}\n`);
+    await follower.settled();
+    await follower.stop();
+    expect(problems).toEqual([
+      'stopped following: the ingest in use does not save file offsets (IngestSource.fileOffset → Store.appendFromFile), so a restart would store every record again',
+    ]);
   });
 
   it('a different file under a known name (the directory recreated) is read from its start', async () => {

@@ -110,6 +110,7 @@ export class FileFollower {
   private skipped = { corrupt: 0, rejected: 0, segments: new Set<string>(), example: '' };
   private lastSkippedReport = Number.NEGATIVE_INFINITY;
   private lastErrorReport = Number.NEGATIVE_INFINITY;
+  private savingChecked = false;
 
   constructor(private readonly options: FileFollowerOptions) {
     this.source = resolve(options.dir);
@@ -190,7 +191,11 @@ export class FileFollower {
       if (this.stopping || more) continue;
       const pause =
         failures === 0 ? this.intervalMs : Math.min(MAX_BACKOFF_MS, this.intervalMs * 2 ** failures);
-      if (this.wake.signal.aborted) this.wake = new AbortController();
+      if (this.wake.signal.aborted) {
+        // Asked for during the pass (settled()): another pass now.
+        this.wake = new AbortController();
+        continue;
+      }
       try {
         await sleep(pause, undefined, { signal: this.wake.signal });
       } catch {
@@ -428,6 +433,7 @@ export class FileFollower {
     segment.identity = identity;
     segment.offset = offset.offset;
     segment.complete = complete;
+    if (!this.savingChecked) await this.checkSaving(offset);
     this.stats.records += result.accepted;
     this.stats.rejected += result.rejected.length;
     this.stats.corrupt += corrupt;
@@ -440,6 +446,24 @@ export class FileFollower {
         this.skipped.example = result.rejected[0].detail;
       }
     }
+  }
+
+  /**
+   * Once, after the first commit: the offset must be in the store now. An ingest that does not
+   * pass `fileOffset` on to Store.appendFromFile (a replacement given to buildApp) would have
+   * every record stored again after a restart: following stops instead, and says why.
+   */
+  private async checkSaving(offset: FileOffset): Promise<void> {
+    this.savingChecked = true;
+    const saved = (await this.options.store.fileOffsets(this.source)).find(
+      (o) => o.segment === offset.segment,
+    );
+    if (saved?.offset === offset.offset) return;
+    this.stopping = true;
+    this.onProblem(
+      'stopped following: the ingest in use does not save file offsets (IngestSource.fileOffset → ' +
+        'Store.appendFromFile), so a restart would store every record again',
+    );
   }
 
   /** Says how many lines were skipped, at most once per REPORT_INTERVAL_MS (and at stop). */
