@@ -99,6 +99,27 @@ describe('SqliteStore', () => {
     await reopened.close();
   });
 
+  it('writes the full-text index itself: a database whose index was kept by an insert trigger loses it', async () => {
+    const path = join(tempDir(), 'a.db');
+    await new SqliteStore({ path }).close();
+    const db = new Database(path);
+    db.exec(`CREATE TRIGGER records_fts_insert AFTER INSERT ON records BEGIN
+      INSERT INTO records_fts (rowid, message, error_type, error_message) VALUES (new.id, new.message, NULL, NULL);
+    END`);
+    db.close();
+    const store = new SqliteStore({ path });
+    const ingest = createIngest({ store, masker: compileMasker({}) });
+    await ingest([record(1, { message: 'indexed once' })], { name: 'test' });
+    const page = await store.search({ q: parseExpression('"indexed once"') }, undefined, 10);
+    expect(page.records.map((r) => r.message)).toEqual(['indexed once']);
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()).toEqual([
+      { name: 'records_fts_delete' },
+    ]);
+    check.close();
+  });
+
   it('refuses a database from a newer server, and a file that is not a database', async () => {
     const dir = tempDir();
     const path = join(dir, 'a.db');

@@ -90,21 +90,26 @@ export function createSchema(db: Database.Database): SchemaInfo {
 
 /**
  * An FTS5 index over the message and error text, trigram-tokenized so it finds any substring of
- * three characters or more, in any case. Kept in step by triggers. Left out (and searches scan)
- * when this SQLite lacks FTS5 or the trigram tokenizer.
+ * three characters or more, in any case. The store writes it beside each record, in the same
+ * transaction (FTS_INSERT); deletes reach it through a trigger. (An insert trigger would make
+ * SQLite keep a statement journal for every insert: four times the work per record.) Left out
+ * (and searches scan) when this SQLite lacks FTS5 or the trigram tokenizer.
  */
 function createFullText(db: Database.Database): boolean {
   const exists = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'records_fts'")
     .get();
-  if (exists) return true;
+  if (exists) {
+    // Databases made while the index was written by a trigger: the store writes it now.
+    db.exec('DROP TRIGGER IF EXISTS records_fts_insert');
+    return true;
+  }
   try {
     db.transaction(() => {
       db.exec(`CREATE VIRTUAL TABLE records_fts USING fts5(
         message, error_type, error_message, content = 'records', content_rowid = 'id', tokenize = 'trigram'
       )`);
       db.exec(`INSERT INTO records_fts (records_fts) VALUES ('rebuild')`);
-      db.exec(FTS_INSERT_TRIGGER);
       db.exec(FTS_DELETE_TRIGGER);
     })();
     return true;
@@ -113,10 +118,9 @@ function createFullText(db: Database.Database): boolean {
   }
 }
 
-const FTS_INSERT_TRIGGER = `CREATE TRIGGER IF NOT EXISTS records_fts_insert AFTER INSERT ON records BEGIN
-  INSERT INTO records_fts (rowid, message, error_type, error_message)
-  VALUES (new.id, new.message, new.error_type, new.error_message);
-END`;
+/** Indexes one stored record: its row id, message, error type and error message. */
+export const FTS_INSERT =
+  'INSERT INTO records_fts (rowid, message, error_type, error_message) VALUES (?, ?, ?, ?)';
 
 export const FTS_DELETE_TRIGGER = `CREATE TRIGGER IF NOT EXISTS records_fts_delete AFTER DELETE ON records BEGIN
   INSERT INTO records_fts (records_fts, rowid, message, error_type, error_message)

@@ -17,7 +17,13 @@ import { Batcher } from './batcher.js';
 import { decodeCursor, encodeCursor } from './keyset-cursor.js';
 import { outputColumns } from './output-columns.js';
 import { allOf, field, searchCondition } from './search-condition.js';
-import { createSchema, FTS_DELETE_TRIGGER, INDEXED_COLUMNS, RECORD_COLUMNS } from './sqlite-schema.js';
+import {
+  createSchema,
+  FTS_DELETE_TRIGGER,
+  FTS_INSERT,
+  INDEXED_COLUMNS,
+  RECORD_COLUMNS,
+} from './sqlite-schema.js';
 import type {
   AppendOptions,
   FileOffset,
@@ -47,6 +53,11 @@ interface Job {
   checkpoint?: { key: string; value: string };
   fileOffset?: FileOffset;
 }
+
+/** Where rowOf puts the text the full-text index holds. */
+const MESSAGE = RECORD_COLUMNS.indexOf('message');
+const ERROR_TYPE = RECORD_COLUMNS.length;
+const ERROR_MESSAGE = RECORD_COLUMNS.length + 1;
 
 /** Search-only pseudo-fields: the row id (the tie-break of the keyset) and the raw line. */
 const ID = '\u0000id';
@@ -96,6 +107,8 @@ export class SqliteStore implements Store {
   private readonly batcher: Batcher<Job>;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly insert: Database.Statement;
+  /** Writes a record's text into the full-text index (when there is one). */
+  private readonly insertText: Database.Statement | undefined;
   private readonly saveCheckpoint: Database.Statement;
   private readonly saveFileOffset: Database.Statement;
   private closed = false;
@@ -113,6 +126,8 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('busy_timeout = 5000');
+      // Statement journals (multi-row deletes) in memory, not in a temporary file.
+      this.db.pragma('temp_store = MEMORY');
       registerSqliteFunctions(this.db);
       this.fullTextTable = createSchema(this.db).fullText;
       this.fullText = this.fullTextTable && options.fullText !== false;
@@ -125,6 +140,7 @@ export class SqliteStore implements Store {
     this.insert = this.db.prepare(
       `INSERT INTO records (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
     );
+    this.insertText = this.fullTextTable ? this.db.prepare(FTS_INSERT) : undefined;
     this.saveCheckpoint = this.db.prepare(
       'INSERT INTO checkpoints (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
@@ -136,7 +152,10 @@ export class SqliteStore implements Store {
     const write = this.db.transaction((jobs: Job[]) => {
       const now = new Date().toISOString();
       for (const job of jobs) {
-        for (const row of job.rows) this.insert.run(row);
+        for (const row of job.rows) {
+          const { lastInsertRowid } = this.insert.run(row);
+          this.insertText?.run(lastInsertRowid, row[MESSAGE], row[ERROR_TYPE], row[ERROR_MESSAGE]);
+        }
         if (job.checkpoint) this.saveCheckpoint.run(job.checkpoint.key, job.checkpoint.value);
         const at = job.fileOffset;
         if (at)
