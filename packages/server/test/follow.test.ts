@@ -363,7 +363,7 @@ describe('following the files the library writes', () => {
       ingest: server.app.ingest,
       store: server.store,
       intervalMs: 20,
-      readBytes: 64,
+      maxBatchBytes: 64,
       onProblem: (message) => problems.push(message),
     });
     await follower.start();

@@ -29,8 +29,15 @@ export interface FileFollowerOptions {
   streams?: readonly string[];
   /** How often to look for new lines and new segments. Default 250 ms. */
   intervalMs?: number;
-  /** Bytes read (and records committed) at a time: about 4,000 records, the size of a store batch. Default 1 MiB. */
-  readBytes?: number;
+  /**
+   * Bytes read (and records committed) at a time at most. Default 4 MiB. The batch size adapts
+   * between 16 KiB and this so a commit takes about `batchTargetMs`: a backlog goes in large
+   * transactions when the store is fast, and never holds the event loop (SQLite writes are
+   * synchronous) long enough to stall the requests served meanwhile when it is slow.
+   */
+  maxBatchBytes?: number;
+  /** What a commit of one batch should take. Default 50 ms. */
+  batchTargetMs?: number;
   /** Where problems go (a corrupt line, an unreadable `.gz`); rate-limited. Default: stderr. */
   onProblem?: (message: string) => void;
 }
@@ -52,6 +59,10 @@ export interface FileFollowerStats {
 
 /** No record is this long: a line past it is skipped (and counted corrupt) instead of held in memory. */
 const MAX_LINE_BYTES = 64 << 20;
+/** Batches adapt between this… */
+const MIN_BATCH_BYTES = 16 << 10;
+/** …and maxBatchBytes, starting here. */
+const FIRST_BATCH_BYTES = 256 << 10;
 /** Bytes taken from one segment per pass before the others get their turn. */
 const PASS_BUDGET = 64 << 20;
 /** A run of NUL bytes (a write not landed yet) is waited for this long before it counts as corrupt. */
@@ -69,8 +80,8 @@ interface Segment {
   complete: boolean;
   /** The inode whose identity was checked by this process (a new inode is checked again). */
   checkedIno?: number;
-  /** Bytes read at a time: grows for a line longer than readBytes. */
-  window: number;
+  /** Bytes read at a time for a line longer than a batch (0: the batch size). */
+  lineWindow: number;
   /** Since when a NUL byte (a hole) has held the next line back. */
   holeSince?: number;
   /** Inode, size and mtime of a file that could not be read: not tried again until it changes. */
@@ -98,7 +109,11 @@ export class FileFollower {
   readonly stats: FileFollowerStats = { records: 0, rejected: 0, corrupt: 0, bytes: 0, segments: 0 };
   private readonly streams: readonly string[];
   private readonly intervalMs: number;
-  private readonly readBytes: number;
+  private readonly maxBatchBytes: number;
+  private readonly minBatchBytes: number;
+  private readonly batchTargetMs: number;
+  /** Bytes read and committed at a time now (see FileFollowerOptions.maxBatchBytes). */
+  private batchBytes: number;
   private readonly onProblem: (message: string) => void;
   private readonly segments = new Map<string, Segment>();
   private loop: Promise<void> | undefined;
@@ -116,7 +131,10 @@ export class FileFollower {
     this.source = resolve(options.dir);
     this.streams = options.streams ?? [''];
     this.intervalMs = options.intervalMs ?? 250;
-    this.readBytes = options.readBytes ?? 1 << 20;
+    this.maxBatchBytes = options.maxBatchBytes ?? 4 << 20;
+    this.minBatchBytes = Math.min(MIN_BATCH_BYTES, this.maxBatchBytes);
+    this.batchBytes = Math.min(FIRST_BATCH_BYTES, this.maxBatchBytes);
+    this.batchTargetMs = options.batchTargetMs ?? 50;
     this.onProblem =
       options.onProblem ?? ((message) => process.stderr.write(`[actionlog serve] files: ${message}\n`));
   }
@@ -135,7 +153,7 @@ export class FileFollower {
         identity: saved.identity,
         offset: saved.offset,
         complete: saved.complete,
-        window: this.readBytes,
+        lineWindow: 0,
       });
     }
     this.stats.segments = this.segments.size;
@@ -220,7 +238,7 @@ export class FileFollower {
         const key = stream === '' ? name : `${stream}/${name}`;
         let segment = this.segments.get(key);
         if (!segment) {
-          segment = { key, identity: '', offset: 0, complete: false, window: this.readBytes };
+          segment = { key, identity: '', offset: 0, complete: false, lineWindow: 0 };
           this.segments.set(key, segment);
           this.stats.segments = this.segments.size;
         }
@@ -303,14 +321,15 @@ export class FileFollower {
     while (!this.stopping && size > segment.offset) {
       if (budget <= 0) return true;
       const left = size - segment.offset;
-      const data = readAt(path, segment.offset, Math.min(left, segment.window));
+      const window = Math.max(this.batchBytes, segment.lineWindow);
+      const data = readAt(path, segment.offset, Math.min(left, window));
       if (data === undefined || data.length === 0) return false;
       let end = data.lastIndexOf(0x0a) + 1;
       if (end === 0) {
         // The line is still being written (wait for its newline), or longer than the window.
         if (data.length >= left) return false;
-        if (segment.window < MAX_LINE_BYTES) {
-          segment.window = Math.min(segment.window * 4, MAX_LINE_BYTES);
+        if (window < MAX_LINE_BYTES) {
+          segment.lineWindow = Math.min(window * 4, MAX_LINE_BYTES);
           continue;
         }
         const newline = nextNewline(path, segment.offset + data.length);
@@ -332,7 +351,7 @@ export class FileFollower {
       }
       await this.consume(segment, data.subarray(0, end), false);
       segment.holeSince = undefined;
-      segment.window = this.readBytes;
+      segment.lineWindow = 0;
       budget -= end;
     }
     return false;
@@ -362,7 +381,7 @@ export class FileFollower {
         }
         parts.push(piece);
         pending += piece.length;
-        if (pending < this.readBytes) continue;
+        if (pending < this.batchBytes) continue;
         const all = Buffer.concat(parts, pending);
         const end = all.lastIndexOf(0x0a) + 1;
         if (end === 0) {
@@ -425,11 +444,13 @@ export class FileFollower {
       complete,
     };
     let result: IngestResult;
+    const started = performance.now();
     try {
       result = await this.options.ingest(values, { name: 'file', fileOffset: offset });
     } catch (error) {
       throw new StoreFailure(error);
     }
+    this.adaptBatch(performance.now() - started, advance);
     segment.identity = identity;
     segment.offset = offset.offset;
     segment.complete = complete;
@@ -446,6 +467,13 @@ export class FileFollower {
         this.skipped.example = result.rejected[0].detail;
       }
     }
+  }
+
+  /** Halves the batch when a commit took far longer than the target, doubles it when far shorter. */
+  private adaptBatch(ms: number, bytes: number): void {
+    if (ms > this.batchTargetMs * 2) this.batchBytes = Math.max(this.minBatchBytes, this.batchBytes >> 1);
+    else if (ms < this.batchTargetMs / 2 && bytes >= this.batchBytes >> 1)
+      this.batchBytes = Math.min(this.maxBatchBytes, this.batchBytes * 2);
   }
 
   /**
