@@ -114,9 +114,9 @@ describe('SqliteStore', () => {
     expect(page.records.map((r) => r.message)).toEqual(['indexed once']);
     await store.close();
     const check = new Database(path, { readonly: true });
-    expect(check.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all()).toEqual([
-      { name: 'records_fts_delete' },
-    ]);
+    expect(
+      check.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name").all(),
+    ).toEqual([{ name: 'records_fts_delete' }]);
     check.close();
   });
 
