@@ -350,6 +350,21 @@ describe('following the files the library writes', () => {
     const server = await serveHere(logs, cwd);
     await server.follower!.settled();
     expect((await get(`${server.url}/action-logs/stats`)).stats.total).toBe(2);
+
+    // A sub-stream is read when named (into another store here: it would double the main one).
+    const other = await servers.open(tempDir());
+    const audit = new FileFollower({
+      dir: logs,
+      ingest: other.app.ingest,
+      store: other.store,
+      streams: ['audit'],
+    });
+    await audit.start();
+    await audit.settled();
+    await audit.stop();
+    expect(audit.stats.records).toBe(1);
+    const [offset] = await other.store.fileOffsets(logs);
+    expect(offset.segment).toBe(`audit/${segmentsOf(join(logs, 'audit'))[0]}`);
   });
 
   it('lines longer than a read, a hole not written yet (NUL bytes) waits and is then read; one that stays is skipped', async () => {
