@@ -41,35 +41,35 @@ let flushHere: (() => void) | undefined;
 
 /**
  * Joins the relay: on the main thread to flush the workers at exit, in a worker to be flushed.
- * `flush` is this thread's own synchronous flush of every logger.
+ * `flush` is this thread's own synchronous flush of every logger. The channel, once open, stays
+ * open (unref'd) for the thread's life: loggers come and go far more often than threads, and
+ * opening a channel per logger would make each one cost more.
  */
 export function joinRelay(flush: () => void): void {
-  if (channel !== undefined) return;
-  channel = new BroadcastChannel(CHANNEL);
-  // Never what keeps a thread alive.
-  channel.unref();
-  if (isMainThread) {
-    channel.onmessage = (event) => onMainMessage((event as { data: RelayMessage }).data);
-    process.on('worker', trackWorker);
-    // Workers whose loggers started before this thread's: ask them to say so again.
-    post({ type: 'who' });
-  } else {
+  if (channel === undefined) {
+    channel = new BroadcastChannel(CHANNEL);
+    // Never what keeps a thread alive.
+    channel.unref();
+    if (isMainThread) {
+      channel.onmessage = (event) => onMainMessage((event as { data: RelayMessage }).data);
+      process.on('worker', trackWorker);
+      // Workers whose loggers started before this thread's: ask them to say so again.
+      post({ type: 'who' });
+    } else {
+      channel.onmessage = (event) => onWorkerMessage((event as { data: RelayMessage }).data);
+    }
+  }
+  if (!isMainThread && flushHere === undefined) {
     flushHere = flush;
-    channel.onmessage = (event) => onWorkerMessage((event as { data: RelayMessage }).data);
     post({ type: 'up', thread: threadId });
   }
 }
 
+/** This thread has no logger left: a worker says so, so the main thread does not wait for it. */
 export function leaveRelay(): void {
-  if (channel === undefined) return;
-  if (isMainThread) process.removeListener('worker', trackWorker);
-  else post({ type: 'down', thread: threadId });
-  channel.close();
-  channel = undefined;
+  if (channel === undefined || isMainThread || flushHere === undefined) return;
   flushHere = undefined;
-  upThreads.clear();
-  startedWorkers.clear();
-  endedThreads.clear();
+  post({ type: 'down', thread: threadId });
 }
 
 /**
@@ -107,7 +107,8 @@ function onMainMessage(message: RelayMessage): void {
 }
 
 function onWorkerMessage(message: RelayMessage): void {
-  if (message.type === 'who') post({ type: 'up', thread: threadId });
+  // A flush is always answered: the main thread may have counted this thread before it left.
+  if (message.type === 'who' && flushHere !== undefined) post({ type: 'up', thread: threadId });
   else if (message.type === 'flush') {
     try {
       flushHere?.();
@@ -124,8 +125,10 @@ function trackWorker(worker: Worker): void {
   startedWorkers.set(id, worker);
   worker.once('exit', () => {
     startedWorkers.delete(id);
-    endedThreads.add(id);
     upThreads.delete(id);
+    // Remembered only against an `up` still queued from before it ended: the last few suffice.
+    endedThreads.add(id);
+    if (endedThreads.size > 1024) endedThreads.delete(endedThreads.values().next().value as number);
   });
 }
 
