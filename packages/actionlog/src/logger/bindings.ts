@@ -90,7 +90,7 @@ export function mergedIdsJson(
 
 /** Members of an explicit `data` value: an object's members, or `"value":…` for anything else. */
 export function dataMembers(value: unknown, serializer: SafeSerializer): string {
-  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+  if (value !== null && typeof value === 'object' && isPlainObject(value)) {
     // A plain object (the usual `data: {...}`): its members directly, no braces to strip.
     return serializer.members(value as Record<string, unknown>, 'data');
   }
@@ -106,4 +106,13 @@ export function joinMembers(a: string, b: string): string {
   if (a === '') return b;
   if (b === '') return a;
   return a + ',' + b;
+}
+
+/** A `{...}` literal's prototype; false for a Proxy whose getPrototypeOf trap throws. */
+function isPlainObject(value: object): boolean {
+  try {
+    return Object.getPrototypeOf(value) === Object.prototype;
+  } catch {
+    return false;
+  }
 }

@@ -237,7 +237,7 @@ export class Logger {
   /** @internal Records an uncaught exception or unhandled rejection as CRITICAL. */
   recordCrash(error: unknown, origin: string): void {
     const what = origin === 'unhandledRejection' ? 'unhandled rejection' : 'uncaught exception';
-    const detail = error instanceof Error ? error.message : String(error);
+    const detail = errorText(error);
     try {
       this.emit(LEVEL.CRITICAL, `${what}: ${detail}`, { origin }, { error, sync: true, category: 'system' });
     } catch (refused) {
@@ -259,7 +259,7 @@ export class Logger {
     const message =
       typeof messageOrFields === 'string'
         ? messageOrFields
-        : messageOrError instanceof Error
+        : isError(messageOrError)
           ? safeMessage(messageOrError)
           : 'error';
     const extra = typeof messageOrFields === 'object' ? messageOrFields : fields;
@@ -275,9 +275,7 @@ export class Logger {
   ): void {
     const level = failed ? LEVEL.ERROR : LEVEL.INFO;
     if (level < this.core.settings.minLevel) return;
-    const message = failed
-      ? `${action} failed: ${error instanceof Error ? safeMessage(error) : String(error)}`
-      : `${action} succeeded`;
+    const message = failed ? `${action} failed: ${errorText(error)}` : `${action} succeeded`;
     this.emit(
       level,
       message,
@@ -329,8 +327,24 @@ export class Logger {
     let data = bound.dataJson;
 
     if (fields !== undefined && fields !== null && typeof fields === 'object') {
-      for (const key in fields) {
-        const value = fields[key];
+      // Own enumerable keys only, as JSON.stringify does; a hostile object (a Proxy whose traps
+      // throw, a throwing getter) marks what throws and never costs the record.
+      let keys: string[] | undefined;
+      try {
+        keys = Object.keys(fields);
+      } catch {
+        if (!truncated) data = joinMembers(data, s.members(fields, 'data'));
+      }
+      const maxData = core.settings.limits.maxRecordBytes;
+      for (let k = 0; keys !== undefined && k < keys.length; k++) {
+        const key = keys[k];
+        let value: unknown;
+        try {
+          value = fields[key];
+        } catch {
+          if (!truncated) data = joinMembers(data, s.member(key, '[Throws]', 'data'));
+          continue;
+        }
         if (value === undefined) continue;
         switch (key) {
           case 'action':
@@ -361,7 +375,9 @@ export class Logger {
           default:
             if (ID_SET.has(key)) {
               idOverrides = fields;
-            } else if (!truncated) {
+            } else if (!truncated && data.length <= maxData) {
+              // Past the cap the record is written again without its data: serializing the
+              // rest of a huge fields object would be work thrown away.
               data = joinMembers(data, s.member(key, value, 'data'));
             }
         }
@@ -375,7 +391,7 @@ export class Logger {
 
     let message: string;
     if (typeof rawMessage === 'string') message = rawMessage;
-    else if (rawMessage instanceof Error) {
+    else if (isError(rawMessage)) {
       error ??= rawMessage;
       message = safeMessage(rawMessage);
     } else message = rawMessage === undefined ? '' : (s.value(rawMessage, 'message') ?? String(rawMessage));
@@ -462,14 +478,28 @@ function errorJson(error: unknown, s: LoggerCore['serializer']): string {
 }
 
 function shortError(error: unknown, s: LoggerCore['serializer']): string {
-  const type = error instanceof Error ? error.name : 'Error';
+  let type: unknown = 'Error';
+  try {
+    if (error instanceof Error) type = error.name;
+  } catch {
+    // A hostile Error (a Proxy, a throwing name getter): the generic type.
+  }
   return (
     '{"type":' + s.string(String(type)) + ',"message":' + s.string(errorText(error).slice(0, 2000)) + '}'
   );
 }
 
+/** `value instanceof Error`, false for a Proxy whose getPrototypeOf trap throws. */
+function isError(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
 function errorText(error: unknown): string {
-  if (error instanceof Error) return safeMessage(error);
+  if (isError(error)) return safeMessage(error);
   try {
     return String(error);
   } catch {
