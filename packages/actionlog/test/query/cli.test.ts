@@ -103,12 +103,19 @@ describe('actionlog query / log / tail / stats on demo output', () => {
   });
 
   it("log with nothing to show says why: the filters matched none of today's records, or today has none", () => {
-    const filtered = run(['log', '--keyword', 'no-record-has-this-text']);
-    expect(filtered.code).toBe(0);
-    expect(filtered.stdout).toBe('no records\n');
-    expect(filtered.stderr).toMatch(/none of today's records, \d{4}-\d\d-\d\d UTC, match these filters/);
+    // A record of this very moment: the demo's records may all be from yesterday just after UTC midnight.
+    const now = new Date().toISOString();
+    const current = mkdtempSync(join(tmpdir(), 'actionlog-cli-now-'));
     const old = mkdtempSync(join(tmpdir(), 'actionlog-cli-old-'));
     try {
+      appendFileSync(
+        join(current, `${now.slice(0, 10)}.jsonl`),
+        `{"timestamp":"${now}","level":"INFO","message":"now"}\n`,
+      );
+      const filtered = run(['log', '--keyword', 'no-record-has-this-text', '--dir', current]);
+      expect(filtered.code).toBe(0);
+      expect(filtered.stdout).toBe('no records\n');
+      expect(filtered.stderr).toMatch(/none of today's records, \d{4}-\d\d-\d\d UTC, match these filters/);
       appendFileSync(
         join(old, '2026-01-02.jsonl'),
         '{"timestamp":"2026-01-02T10:00:00.000Z","level":"INFO","message":"old"}\n',
@@ -120,6 +127,7 @@ describe('actionlog query / log / tail / stats on demo output', () => {
       );
     } finally {
       rmSync(old, { recursive: true, force: true });
+      rmSync(current, { recursive: true, force: true });
     }
   });
 
