@@ -1,6 +1,6 @@
-import { CORRELATION_FIELDS, LEVEL_NAMES, type LevelName, parseLevel } from 'actionlog';
+import { LEVEL_NAMES, type LevelName, parseLevel } from 'actionlog';
 import type { Rejection } from './decode-body.js';
-import { MAX_DEPTH } from './validate-record.js';
+import { FIELD_ORDER, MAX_DEPTH } from './validate-record.js';
 
 /**
  * An ExportLogsServiceRequest as plain data: OTLP/JSON as parsed, or the protobuf message as
@@ -29,23 +29,9 @@ export class OtlpShapeError extends Error {
 class RecordProblem extends Error {}
 
 /** §2 fields an attribute of the same name fills (the rest of the attributes go to `data`). */
-const ATTRIBUTE_FIELDS = new Set<string>([
-  'seq',
-  'category',
-  'logger',
-  'message',
-  'action',
-  'service',
-  'status',
-  'duration_ms',
-  ...CORRELATION_FIELDS,
-  'error',
-  'data',
-  'host',
-  'pid',
-  'app',
-  'hash',
-]);
+const ATTRIBUTE_FIELDS = new Set<string>(
+  FIELD_ORDER.filter((field) => field !== 'timestamp' && field !== 'level'),
+);
 
 /** Resource attributes (semantic conventions) that are §2 fields; other resource attributes are not kept. */
 const RESOURCE_FIELDS: Record<string, string> = {

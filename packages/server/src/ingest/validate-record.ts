@@ -4,7 +4,7 @@ import { CORRELATION_FIELDS, LEVEL_NAMES, parseLevel } from 'actionlog';
  * The §2 fields in the order records are written. A record from another language may send them
  * in any order; it is stored in this one, like the library writes it.
  */
-const FIELD_ORDER = [
+export const FIELD_ORDER = [
   'timestamp',
   'seq',
   'level',
